@@ -1,0 +1,1 @@
+"""QuantDesk backend: the trading core (`domain`), services, store and gateway."""

@@ -1,0 +1,1 @@
+"""The trading core: pure functions and plain classes, standard library only."""

@@ -1,0 +1,1 @@
+"""The FastAPI gateway: REST routes, the WebSocket hub, auth and rate limits."""

@@ -1,0 +1,1 @@
+"""Backend services: oracle, orders, risk, funding, liquidity, solana, metrics."""

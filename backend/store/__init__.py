@@ -1,0 +1,1 @@
+"""Durable state: SQLModel tables, repositories and migrations."""

@@ -1,0 +1,1 @@
+"""QuantDesk workstation: the PySide6 desktop application."""
