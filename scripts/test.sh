@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, import contracts, and pytest under a private Xvfb display.
+# Installs what it needs first; stops every server it starts.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+venv=$(bash scripts/bootstrap.sh | tail -n 1)
+export PATH="$venv/bin:$PATH"
+
+echo "== ruff"
+ruff check .
+ruff format --check .
+echo "== import contracts"
+lint-imports --no-cache
+
+# A private X display for the Qt tests, stopped on exit.
+display_file=$(mktemp)
+Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp 3>"$display_file" >/dev/null 2>&1 &
+xvfb_pid=$!
+trap 'kill "$xvfb_pid" 2>/dev/null || true; rm -f "$display_file"' EXIT
+for _ in $(seq 100); do [[ -s "$display_file" ]] && break; sleep 0.05; done
+[[ -s "$display_file" ]] || { echo "Xvfb did not start" >&2; exit 1; }
+export DISPLAY=":$(head -n 1 "$display_file")"
+export QT_QPA_PLATFORM=xcb
+
+echo "== pytest"
+python -m pytest -q -p no:cacheprovider "$@"
