@@ -1,0 +1,135 @@
+"""Property tests of the matching engine over random command sequences."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backend.domain.errors import OrderRejected, RejectCode
+from backend.domain.fixed_point import parse_price
+from backend.domain.markets import load_default_catalog
+from backend.domain.matching_engine import MatchingEngine
+from backend.domain.orders import OrderRequest, OrderType, Side, TimeInForce
+from backend.domain.triggers import ReferencePrices
+
+SPEC = load_default_catalog().market("SOL-PERP")
+LOT, TICK = SPEC.lot_size, SPEC.tick_size
+MID = parse_price("150")
+
+command = st.fixed_dictionaries(
+    {
+        "account": st.sampled_from(["a", "b", "c"]),
+        "side": st.sampled_from([Side.BUY, Side.SELL]),
+        "type": st.sampled_from([OrderType.LIMIT, OrderType.MARKET, OrderType.ICEBERG]),
+        "lots": st.integers(1, 30),
+        "offset": st.integers(-20, 20),
+        "tif": st.sampled_from([TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK]),
+        "post_only": st.booleans(),
+        "reduce_only": st.booleans(),
+        "cid": st.integers(0, 40),
+        "cancel": st.booleans(),
+    }
+)
+
+
+def _request(c: dict) -> OrderRequest:
+    kind = c["type"]
+    tif = c["tif"]
+    if kind is OrderType.ICEBERG and tif is TimeInForce.FOK:
+        tif = TimeInForce.GTC
+    return OrderRequest(
+        account=c["account"],
+        market=SPEC.symbol,
+        side=c["side"],
+        type=kind,
+        size=c["lots"] * LOT,
+        client_order_id=f"id{c['cid']}",
+        price=None if kind is OrderType.MARKET else MID + c["offset"] * TICK,
+        visible_size=LOT if kind is OrderType.ICEBERG and c["lots"] > 1 else None,
+        time_in_force=TimeInForce.IOC
+        if kind is OrderType.MARKET and tif is TimeInForce.GTC
+        else tif,
+        post_only=c["post_only"] and kind is not OrderType.MARKET,
+        reduce_only=c["reduce_only"],
+    )
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(command, max_size=40))
+def test_engine_invariants_hold_for_any_command_sequence(commands) -> None:
+    engine = MatchingEngine(SPEC)
+    engine.on_price(ReferencePrices(mark=MID, oracle=MID, last=MID), 0)
+    placed: dict[tuple[str, str], int] = {}
+    for now, c in enumerate(commands, start=1):
+        request = _request(c)
+        if c["cancel"] and engine.open_orders(c["account"]):
+            engine.cancel(c["account"], engine.open_orders(c["account"])[0].order_id, now)
+            continue
+        before = dict(engine._positions)
+        crossing = request.price is not None and engine.book.would_cross(
+            request.side, request.price
+        )
+        fillable = engine.book.fillable(request.side, request.size, request.price, request.account)
+        try:
+            result = engine.submit(request, now)
+        except OrderRejected as error:
+            if error.code is RejectCode.POST_ONLY_WOULD_TAKE:
+                assert crossing
+            continue
+        key = (request.account, request.client_order_id)
+        if key in placed:
+            # a repeated client id answers the original and places nothing
+            assert result.duplicate and result.order.order_id == placed[key]
+            assert not result.fills
+            continue
+        placed[key] = result.order.order_id
+        taker_fills = [f for f in result.fills if f.taker_order_id == result.order.order_id]
+        if request.post_only:
+            assert not taker_fills
+        if request.time_in_force is TimeInForce.FOK:
+            assert result.order.filled == request.size or fillable < request.size
+        # reduce-only fills never grow or flip a position
+        for account in {f.taker_account for f in result.fills} | {
+            f.maker_account for f in result.fills
+        }:
+            old, new = before.get(account, 0), engine.position(account)
+            reduce_only_filled = any(
+                f.taker_account == account and engine_order_reduce_only(engine, result, f)
+                for f in result.fills
+            )
+            if reduce_only_filled:
+                assert abs(new) <= abs(old) and new * old >= 0
+        bid, ask = engine.book.best_bid(), engine.book.best_ask()
+        assert bid is None or ask is None or bid < ask
+    # positions net to zero: every fill has two sides
+    assert sum(engine._positions.values()) == 0
+
+
+def engine_order_reduce_only(engine, result, fill) -> bool:
+    """Whether the fill's taker order was reduce-only."""
+    for order in result.changed:
+        if order.order_id == fill.taker_order_id:
+            return order.request.reduce_only
+    return False
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(command, max_size=40))
+def test_reduce_only_makers_never_flip_a_position(commands) -> None:
+    """Resting reduce-only orders hit by others never take a position past zero."""
+    engine = MatchingEngine(SPEC)
+    engine.on_price(ReferencePrices(mark=MID, oracle=MID, last=MID), 0)
+    for now, c in enumerate(commands, start=1):
+        before = dict(engine._positions)
+        try:
+            result = engine.submit(_request(c), now)
+        except OrderRejected:
+            continue
+        reduce_only_ids = {o.order_id for o in result.changed if o.request.reduce_only}
+        per_account: dict[str, int] = {}
+        for fill in result.fills:
+            if fill.maker_order_id in reduce_only_ids:
+                per_account[fill.maker_account] = 0
+        for account in per_account:
+            old, new = before.get(account, 0), engine.position(account)
+            assert abs(new) <= abs(old) and new * old >= 0
