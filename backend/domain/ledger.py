@@ -1,0 +1,143 @@
+"""The local settlement ledger: accounts, fees, the insurance fund, and how fills, funding
+and transfers move money. It is the embedded default of the backend and the model the
+on-chain program mirrors.
+
+Conservation: at fixed prices, ``total_quote()`` (quote balances + open positions' entry
+flows + insurance fund + fees) changes only by deposits and withdrawals. Every fill has
+two sides, so the sum of all positions' base is zero and marks cancel out; rounding dust
+of trade flows and funding goes to the insurance fund, so nothing is created or lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backend.domain.account import Account, check_transfer
+from backend.domain.errors import AccountRejected, RejectCode
+from backend.domain.fills import Fill
+from backend.domain.funding import funding_payment
+from backend.domain.margin import Prices, max_withdrawal
+from backend.domain.markets import MarketCatalog
+from backend.domain.positions import apply_trade
+
+
+@dataclass(frozen=True, slots=True)
+class FillSettlement:
+    """What a fill did to its two accounts (quote units)."""
+
+    taker_realised: int
+    maker_realised: int
+    dust: int
+
+
+@dataclass(slots=True)
+class Ledger:
+    """All accounts of a deployment and the exchange's own balances."""
+
+    catalog: MarketCatalog
+    accounts: dict[str, Account] = field(default_factory=dict)
+    insurance_fund: int = 0
+    fees_collected: int = 0
+    funding_index: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def quote(self) -> str:
+        """The quote asset's symbol."""
+        return self.catalog.quote_asset
+
+    def account(self, account_id: str) -> Account:
+        """The account ``account_id``, opened empty on first use."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            account = self.accounts[account_id] = Account(account_id)
+        return account
+
+    # -- transfers -------------------------------------------------------------------
+
+    def deposit(self, account_id: str, asset: str, amount: int) -> None:
+        """Credit collateral (token units)."""
+        check_transfer(self.catalog, asset, amount)
+        self.account(account_id).credit(asset, amount)
+
+    def withdraw(self, account_id: str, asset: str, amount: int, prices: Prices) -> None:
+        """Debit collateral, refused if it would leave free collateral below zero."""
+        check_transfer(self.catalog, asset, amount)
+        account = self.account(account_id)
+        if amount > account.balance(asset):
+            raise AccountRejected(
+                RejectCode.INSUFFICIENT_COLLATERAL,
+                f"the {asset} balance is smaller than the amount",
+                "amount",
+            )
+        allowed = max_withdrawal(account, self.catalog, prices, asset)
+        if amount > allowed:
+            raise AccountRejected(
+                RejectCode.INSUFFICIENT_MARGIN,
+                f"withdrawing that much {asset} would breach initial margin; at most "
+                f"{allowed} token units can be withdrawn now",
+                "amount",
+            )
+        account.credit(asset, -amount)
+
+    def insure(self, amount: int) -> None:
+        """Add to (or, negative, take from) the insurance fund from outside."""
+        if self.insurance_fund + amount < 0:
+            raise AccountRejected(
+                RejectCode.INVALID_AMOUNT, "the insurance fund cannot go below zero", "amount"
+            )
+        self.insurance_fund += amount
+
+    # -- trading ---------------------------------------------------------------------
+
+    def apply_fill(self, fill: Fill) -> FillSettlement:
+        """Settle a fill: both positions, realised PnL and fees."""
+        taker = self.account(fill.taker_account)
+        maker = self.account(fill.maker_account)
+        taker_delta = fill.taker_side.sign * fill.size
+        index = self.funding_index.get(fill.market, 0)
+        taker_position = taker.position(fill.market)
+        maker_position = maker.position(fill.market)
+        for position in (taker_position, maker_position):
+            if not position.base:
+                position.last_funding_index = index
+        taker_realised, taker_flow = apply_trade(taker_position, taker_delta, fill.price)
+        maker_realised, maker_flow = apply_trade(maker_position, -taker_delta, fill.price)
+        dust = -(taker_flow + maker_flow)
+        taker.credit(self.quote, taker_realised - fill.taker_fee)
+        maker.credit(self.quote, maker_realised - fill.maker_fee)
+        self.fees_collected += fill.taker_fee + fill.maker_fee
+        self.insurance_fund += dust
+        return FillSettlement(taker_realised, maker_realised, dust)
+
+    def settle_funding(self, market: str, delta: int) -> dict[str, int]:
+        """Move ``market``'s funding index by ``delta`` and settle every position in it;
+        returns each account's balance change. The rounding dust goes to the fund."""
+        index = self.funding_index.get(market, 0) + delta
+        self.funding_index[market] = index
+        payments: dict[str, int] = {}
+        for account in self.accounts.values():
+            position = account.positions.get(market)
+            if position is None or not position.base:
+                continue
+            change = funding_payment(position.base, index - position.last_funding_index)
+            position.last_funding_index = index
+            account.credit(self.quote, change)
+            payments[account.account_id] = change
+        self.insurance_fund -= sum(payments.values())
+        return payments
+
+    # -- conservation ----------------------------------------------------------------
+
+    def total_quote(self) -> int:
+        """Quote balances + entry flows of open positions + insurance fund + fees."""
+        total = self.insurance_fund + self.fees_collected
+        for account in self.accounts.values():
+            total += account.balance(self.quote)
+            total += sum(p.quote_entry for p in account.positions.values())
+        return total
+
+    def total_base(self, market: str) -> int:
+        """Sum of all positions' base in ``market`` (zero: every fill has two sides)."""
+        return sum(
+            a.positions[market].base for a in self.accounts.values() if market in a.positions
+        )

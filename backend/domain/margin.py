@@ -1,0 +1,238 @@
+"""Cross-margin account risk: collateral, requirements, free collateral, health,
+liquidation prices and the pre-trade check.
+
+Formulas (quote units unless said; ``w`` asset weight, ``r`` margin ratio, both ppm):
+
+* collateral value of a non-quote asset with balance ``x`` (token units, ``d`` decimals)
+  at oracle ``p``: ``floor(x * p * w / (10^d * 1e6))``; the quote asset counts at 1, and
+  a negative quote balance counts in full as a liability;
+* total collateral (initial or maintenance) = weighted collateral + sum of unrealised PnL
+  at mark (`positions.Position.unrealised_pnl`);
+* requirement of a position = ``ceil(|base| * mark * r / 1e15)``;
+* free collateral = initial total collateral - initial requirement;
+* health (ppm) = ``1e6 - ceil(1e6 * maintenance requirement / maintenance collateral)``,
+  clamped to [0, 1e6]; 1e6 with no requirement, 0 when collateral <= 0;
+* an account is liquidatable when maintenance collateral < maintenance requirement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from backend.domain.account import Account
+from backend.domain.errors import RejectCode
+from backend.domain.fixed_point import (
+    PRICE_TIMES_BASE_TO_QUOTE,
+    QUOTE_PRECISION,
+    RATIO_PRECISION,
+    format_fixed,
+)
+from backend.domain.markets import CollateralAsset, MarketCatalog
+from backend.domain.orders import Side
+from backend.domain.positions import apply_trade
+
+_SCALE = PRICE_TIMES_BASE_TO_QUOTE * RATIO_PRECISION
+"""``|base| * price * ratio / _SCALE`` is quote units."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarketPrices:
+    """The mark and oracle price of one market, in price units."""
+
+    mark: int
+    oracle: int
+
+
+Prices = Mapping[str, MarketPrices]
+"""Prices by market symbol."""
+
+
+class MissingPrice(KeyError):
+    """A price needed for a risk figure is not known."""
+
+
+def _prices(prices: Prices, market: str) -> MarketPrices:
+    try:
+        return prices[market]
+    except KeyError:
+        raise MissingPrice(f"no price for {market}") from None
+
+
+def asset_value(asset: CollateralAsset, balance: int, prices: Prices, weight: int | None) -> int:
+    """Quote value of ``balance`` of ``asset``; ``weight`` None means at full price."""
+    if asset.price_market is None:
+        return balance
+    price = _prices(prices, asset.price_market).oracle
+    if balance < 0 or weight is None:
+        return (balance * price) // asset.precision
+    return (balance * price * weight) // (asset.precision * RATIO_PRECISION)
+
+
+def requirement(base: int, mark: int, ratio: int) -> int:
+    """Margin requirement of a position of ``base`` at ``mark`` for ``ratio``, rounded up."""
+    return -((-abs(base) * mark * ratio) // _SCALE)
+
+
+@dataclass(frozen=True, slots=True)
+class RiskView:
+    """An account's risk figures at given prices (quote units; health and leverage ppm)."""
+
+    collateral_initial: int
+    collateral_maintenance: int
+    unrealised_pnl: int
+    initial_requirement: int
+    maintenance_requirement: int
+    free_collateral: int
+    equity: int
+    notional: int
+    leverage: int | None
+    health: int
+
+    @property
+    def liquidatable(self) -> bool:
+        """Below maintenance margin."""
+        return self.collateral_maintenance < self.maintenance_requirement
+
+
+def risk_view(account: Account, catalog: MarketCatalog, prices: Prices) -> RiskView:
+    """All of an account's risk figures at ``prices``."""
+    weighted_i = weighted_m = full = 0
+    for symbol, balance in account.balances.items():
+        asset = catalog.asset(symbol)
+        weighted_i += asset_value(asset, balance, prices, asset.initial_weight)
+        weighted_m += asset_value(asset, balance, prices, asset.maintenance_weight)
+        full += asset_value(asset, balance, prices, None)
+    pnl = req_i = req_m = notional = 0
+    for position in account.open_positions():
+        spec = catalog.market(position.market)
+        mark = _prices(prices, position.market).mark
+        pnl += position.unrealised_pnl(mark)
+        req_i += requirement(position.base, mark, spec.initial_margin_ratio)
+        req_m += requirement(position.base, mark, spec.maintenance_margin_ratio)
+        notional += position.notional(mark)
+    coll_i, coll_m, equity = weighted_i + pnl, weighted_m + pnl, full + pnl
+    return RiskView(
+        collateral_initial=coll_i,
+        collateral_maintenance=coll_m,
+        unrealised_pnl=pnl,
+        initial_requirement=req_i,
+        maintenance_requirement=req_m,
+        free_collateral=coll_i - req_i,
+        equity=equity,
+        notional=notional,
+        leverage=notional * RATIO_PRECISION // equity if equity > 0 else None,
+        health=health(coll_m, req_m),
+    )
+
+
+def health(maintenance_collateral: int, maintenance_requirement: int) -> int:
+    """Account health in ppm: 1e6 = no risk, 0 = at or below maintenance."""
+    if maintenance_requirement == 0:
+        return RATIO_PRECISION if maintenance_collateral >= 0 else 0
+    if maintenance_collateral <= 0:
+        return 0
+    used = -((-maintenance_requirement * RATIO_PRECISION) // maintenance_collateral)
+    return max(0, RATIO_PRECISION - used)
+
+
+def liquidation_price(
+    account: Account, catalog: MarketCatalog, prices: Prices, market: str
+) -> int | None:
+    """The mark of ``market`` at which the account reaches maintenance margin, everything
+    else held constant; None when flat there or when no positive price gets there.
+
+    Solves ``C + base * p / 1e9 = R + |base| * p * r / 1e15`` for ``p``, where ``C`` is the
+    maintenance collateral without this position's mark term and ``R`` the other positions'
+    requirement. A long's price rounds up and a short's down: shown a little early.
+    """
+    position = account.positions.get(market)
+    if position is None or not position.base:
+        return None
+    view = risk_view(account, catalog, prices)
+    spec = catalog.market(market)
+    mark = _prices(prices, market).mark
+    base = position.base
+    ratio = spec.maintenance_margin_ratio
+    collateral = view.collateral_maintenance - (base * mark) // PRICE_TIMES_BASE_TO_QUOTE
+    others = view.maintenance_requirement - requirement(base, mark, ratio)
+    numerator = (others - collateral) * _SCALE
+    denominator = base * RATIO_PRECISION - abs(base) * ratio
+    price = -((-numerator) // denominator) if base > 0 else numerator // denominator
+    return price if price > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class PreTradeResult:
+    """Whether an order passes the margin check, and the account before and after."""
+
+    allowed: bool
+    before: RiskView
+    after: RiskView
+    liquidation_price_after: int | None
+    code: RejectCode | None = None
+    reason: str | None = None
+
+
+def check_order(
+    account: Account,
+    catalog: MarketCatalog,
+    prices: Prices,
+    market: str,
+    side: Side,
+    size: int,
+    fill_price: int,
+    fee: int,
+) -> PreTradeResult:
+    """Would filling ``size`` at ``fill_price`` (paying ``fee``) breach initial margin?
+
+    A trade that leaves the account with less initial requirement than before and does not
+    lower its free collateral (reducing or closing) is always allowed, even below initial
+    margin, so a trader can always get out.
+    """
+    before = risk_view(account, catalog, prices)
+    preview = account.copy()
+    position = preview.position(market)
+    realised, _ = apply_trade(position, side.sign * size, fill_price)
+    preview.credit(catalog.quote_asset, realised - fee)
+    after = risk_view(preview, catalog, prices)
+    liq_after = liquidation_price(preview, catalog, prices, market)
+    if after.free_collateral >= 0:
+        return PreTradeResult(True, before, after, liq_after)
+    reduces = (
+        after.initial_requirement < before.initial_requirement
+        and after.free_collateral >= before.free_collateral
+    )
+    if reduces:
+        return PreTradeResult(True, before, after, liq_after)
+    return PreTradeResult(
+        False,
+        before,
+        after,
+        liq_after,
+        RejectCode.INSUFFICIENT_MARGIN,
+        "not enough free collateral: this order needs "
+        f"{format_fixed(-after.free_collateral, QUOTE_PRECISION)} USDC more initial margin",
+    )
+
+
+def max_withdrawal(account: Account, catalog: MarketCatalog, prices: Prices, asset: str) -> int:
+    """The most of ``asset`` (token units) that can be withdrawn keeping free collateral
+    non-negative; never more than the balance."""
+    balance = account.balance(asset)
+    if balance <= 0:
+        return 0
+    free = risk_view(account, catalog, prices).free_collateral
+    if free <= 0:
+        return 0
+    spec = catalog.asset(asset)
+    if spec.price_market is None:
+        return min(balance, free)
+    price = _prices(prices, spec.price_market).oracle
+    per_token = price * spec.initial_weight
+    scale = spec.precision * RATIO_PRECISION
+    # weighted value of b tokens is floor(b * per_token / scale); the balance left must keep
+    # value >= value(balance) - free, and the smallest such b is ceil(target * scale / k).
+    target = (balance * per_token) // scale - free
+    keep = max(0, -((-target * scale) // per_token))
+    return max(0, balance - keep)

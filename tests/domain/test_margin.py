@@ -1,0 +1,128 @@
+"""Margin figures with worked numbers (SOL-PERP: IMR 10%, MMR 5%)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.domain.account import Account
+from backend.domain.errors import RejectCode
+from backend.domain.fixed_point import parse_base, parse_price
+from backend.domain.margin import (
+    MarketPrices,
+    check_order,
+    health,
+    liquidation_price,
+    max_withdrawal,
+    risk_view,
+)
+from backend.domain.markets import MarketCatalog
+from backend.domain.orders import Side
+from backend.domain.positions import apply_trade
+
+P, B = parse_price, parse_base
+USDC = 1_000_000
+PRICES = {
+    m: MarketPrices(P(p), P(p))
+    for m, p in {"SOL-PERP": "150", "BTC-PERP": "60000", "ETH-PERP": "3000"}.items()
+}
+
+
+def _long_sol(usdc: int = 1_000, size: str = "10") -> Account:
+    account = Account("alice", {"USDC": usdc * USDC})
+    apply_trade(account.position("SOL-PERP"), B(size), P("150"))
+    return account
+
+
+def test_risk_view_of_a_simple_long(catalog: MarketCatalog) -> None:
+    view = risk_view(_long_sol(), catalog, PRICES)
+    # 10 SOL at 150 = 1,500 notional; IM 10% = 150, MM 5% = 75, collateral 1,000
+    assert view.initial_requirement == 150 * USDC
+    assert view.maintenance_requirement == 75 * USDC
+    assert view.free_collateral == 850 * USDC
+    assert view.leverage == 1_500_000  # 1.5x
+    assert view.health == 925_000  # 1 - 75 / 1000
+    assert not view.liquidatable
+
+
+def test_unrealised_pnl_moves_collateral(catalog: MarketCatalog) -> None:
+    prices = dict(PRICES, **{"SOL-PERP": MarketPrices(P("140"), P("140"))})
+    view = risk_view(_long_sol(), catalog, prices)
+    assert view.unrealised_pnl == -100 * USDC
+    assert view.collateral_maintenance == 900 * USDC
+    assert view.maintenance_requirement == 70 * USDC
+
+
+def test_cross_collateral_uses_asset_weights(catalog: MarketCatalog) -> None:
+    account = Account("bob", {"SOL": 10 * 10**9})  # 10 SOL at oracle 150 = 1,500
+    view = risk_view(account, catalog, PRICES)
+    assert view.collateral_initial == 1_200 * USDC  # weight 0.8
+    assert view.collateral_maintenance == 1_350 * USDC  # weight 0.9
+    assert view.equity == 1_500 * USDC
+
+
+def test_liquidation_price_of_a_long(catalog: MarketCatalog) -> None:
+    account = _long_sol()
+    price = liquidation_price(account, catalog, PRICES, "SOL-PERP")
+    # 1000 - 1500 + 10 p = 0.5 p  ->  p = 500 / 9.5 = 52.6315789..., rounded up
+    assert price == 52_631_579
+    at_price = {"SOL-PERP": MarketPrices(price, price)}
+    view = risk_view(account, catalog, at_price)
+    assert view.collateral_maintenance >= view.maintenance_requirement
+    below = {"SOL-PERP": MarketPrices(price - 1_000, price - 1_000)}
+    assert risk_view(account, catalog, below).liquidatable
+
+
+def test_liquidation_price_of_a_short(catalog: MarketCatalog) -> None:
+    account = Account("carol", {"USDC": 1_000 * USDC})
+    apply_trade(account.position("SOL-PERP"), -B("10"), P("150"))
+    price = liquidation_price(account, catalog, PRICES, "SOL-PERP")
+    # 1000 + 1500 - 10 p = 0.5 p  ->  p = 2500 / 10.5 = 238.095238..., rounded down
+    assert price == 238_095_238
+
+
+def test_no_liquidation_price_when_fully_collateralised(catalog: MarketCatalog) -> None:
+    account = _long_sol(usdc=2_000)
+    assert liquidation_price(account, catalog, PRICES, "SOL-PERP") is None
+    assert liquidation_price(account, catalog, PRICES, "BTC-PERP") is None
+
+
+def test_pre_trade_check_refuses_an_order_beyond_initial_margin(catalog) -> None:
+    account = Account("dave", {"USDC": 100 * USDC})
+    # 10 SOL needs 150 initial margin; 100 USDC is not enough
+    result = check_order(
+        account, catalog, PRICES, "SOL-PERP", Side.BUY, B("10"), P("150"), fee=750_000
+    )
+    assert not result.allowed and result.code is RejectCode.INSUFFICIENT_MARGIN
+    assert "USDC more initial margin" in result.reason
+    ok = check_order(account, catalog, PRICES, "SOL-PERP", Side.BUY, B("5"), P("150"), 0)
+    assert ok.allowed and ok.after.initial_requirement == 75 * USDC
+    assert ok.liquidation_price_after is not None
+
+
+def test_reducing_is_allowed_below_initial_margin(catalog: MarketCatalog) -> None:
+    account = _long_sol(usdc=100)
+    prices = {"SOL-PERP": MarketPrices(P("145"), P("145"))}
+    assert risk_view(account, catalog, prices).free_collateral < 0
+    result = check_order(account, catalog, prices, "SOL-PERP", Side.SELL, B("5"), P("145"), 0)
+    assert result.allowed
+    flip = check_order(account, catalog, prices, "SOL-PERP", Side.SELL, B("30"), P("145"), 0)
+    assert not flip.allowed
+
+
+def test_max_withdrawal_keeps_free_collateral(catalog: MarketCatalog) -> None:
+    account = _long_sol()
+    assert max_withdrawal(account, catalog, PRICES, "USDC") == 850 * USDC
+    collateral = Account("erin", {"SOL": 10 * 10**9, "USDC": -600 * USDC})
+    amount = max_withdrawal(collateral, catalog, PRICES, "SOL")
+    # free = 1,200 - 600 = 600 -> 600 / (150 * 0.8) = 5 SOL
+    assert amount == 5 * 10**9
+    collateral.credit("SOL", -amount)
+    assert risk_view(collateral, catalog, PRICES).free_collateral >= 0
+
+
+@pytest.mark.parametrize(
+    ("collateral", "requirement", "expected"),
+    [(1_000, 0, 1_000_000), (1_000, 250, 750_000), (100, 100, 0), (0, 5, 0), (-5, 0, 0)],
+)
+def test_health(collateral: int, requirement: int, expected: int) -> None:
+    assert health(collateral, requirement) == expected
