@@ -1,5 +1,10 @@
 """`python -m bench engine`: order book throughput and per-operation latency, beside fastlob.
 
+Two figures of ours: `ops_per_s` is the order book (matching, fills, L2 deltas), the
+like-for-like counterpart of fastlob's limit order book; `engine_ops_per_s` is the whole
+`MatchingEngine` (validation, order lifecycle, client ids, fees, positions) on the same
+operations.
+
 Workload (`engine_workload`): one market, 100,000 resting orders, then 1,000,000
 operations (60% limit adds, 25% cancels, 15% marketable orders) from a fixed seed. Our
 book also drains its L2 deltas after every operation, as the engine does after each
@@ -15,8 +20,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from backend.domain.markets import load_default_catalog
+from backend.domain.matching_engine import MatchingEngine
 from backend.domain.order_book import OrderBook
-from backend.domain.orders import Side
+from backend.domain.orders import OrderRequest, OrderType, Side, TimeInForce
 from bench.engine_workload import ADD, CANCEL, make_workload, percentile
 from bench.peer_env import peer_python
 from bench.report import figure
@@ -43,6 +50,53 @@ def run_ours(setup: list[tuple], run: list[tuple]) -> dict[str, float]:
             book.match(oid, "taker", buy if is_buy else sell, lots * LOT, None)
         book.drain_deltas()
 
+    return _timed(setup, run, do, lambda: len(book))
+
+
+def run_matching_engine(setup: list[tuple], run: list[tuple]) -> dict[str, float]:
+    """The full `MatchingEngine` on the workload: validation, order lifecycle, client ids,
+    fees, positions and L2 deltas per command, as the order service will drive it."""
+    spec = load_default_catalog().market("SOL-PERP")
+    engine = MatchingEngine(spec)
+    tick, lot = spec.tick_size * 10, spec.lot_size  # the workload's 0.01 tick and lot
+    buy, sell = Side.BUY, Side.SELL
+    ours: dict[int, tuple[str, int]] = {}
+
+    def do(op: tuple) -> None:
+        if op[0] == ADD:
+            _, oid, is_buy, price, lots = op
+            account = f"maker{oid % 997}"
+            request = OrderRequest(
+                account,
+                spec.symbol,
+                buy if is_buy else sell,
+                OrderType.LIMIT,
+                lots * lot,
+                f"c{oid}",
+                price=price * tick,
+            )
+            ours[oid] = (account, engine.submit(request, 0).order.order_id)
+        elif op[0] == CANCEL:
+            account, order_id = ours.pop(op[1])
+            if engine.order(order_id) is not None:
+                engine.cancel(account, order_id, 0)
+        else:
+            _, oid, is_buy, lots = op
+            request = OrderRequest(
+                "taker",
+                spec.symbol,
+                buy if is_buy else sell,
+                OrderType.MARKET,
+                lots * lot,
+                f"t{oid}",
+                time_in_force=TimeInForce.IOC,
+            )
+            engine.submit(request, 0)
+
+    return _timed(setup, run, do, lambda: len(engine.book))
+
+
+def _timed(setup: list[tuple], run: list[tuple], do, resting) -> dict[str, float]:
     for op in setup:
         do(op)
     timings = []
@@ -57,7 +111,7 @@ def run_ours(setup: list[tuple], run: list[tuple]) -> dict[str, float]:
     return {
         "ops_per_s": len(run) / elapsed,
         "op_p99_us": percentile(timings, 0.99) / 1000,
-        "resting_after": len(book),
+        "resting_after": resting(),
     }
 
 
@@ -96,6 +150,16 @@ def run(args: list[str]) -> Iterator[dict]:
         ops=len(ops),
         resting_after=ours["resting_after"],
         peer_resting_after=peer["resting_after"] if peer else None,
+    )
+    full = run_matching_engine(setup, ops)
+    yield figure(
+        "engine",
+        "engine_ops_per_s",
+        full["ops_per_s"],
+        "ops/s",
+        PEER if peer else None,
+        peer["ops_per_s"] if peer else None,
+        resting_after=full["resting_after"],
     )
     yield figure(
         "engine",

@@ -5,6 +5,8 @@ fills with fees and trade ids, positions, cancellation cascades and the reduce-o
 
 from __future__ import annotations
 
+import heapq
+
 from backend.domain.auction import Auction, AuctionQuote
 from backend.domain.engine_events import CancelReason, EngineResult
 from backend.domain.errors import OrderRejected, RejectCode
@@ -58,6 +60,11 @@ class EngineCore:
         self.next_trade_id = first_trade_id
         self.next_auction_id = 1
         self._live: dict[int, Order] = {}
+        self._by_account: dict[str, dict[int, Order]] = {}
+        self._reduce_only_accounts: dict[str, int] = {}
+        """Accounts with working reduce-only orders, and how many."""
+        self._expiries: list[tuple[int, int]] = []
+        """A heap of (expiry ms, order id) of GTD orders."""
         self._by_client: dict[tuple[str, str], Order] = {}
         self._positions: dict[str, int] = {}
         self._twaps: dict[int, TwapSchedule] = {}
@@ -71,6 +78,12 @@ class EngineCore:
         order = Order(self.next_order_id, request, now_ms, parent_id=parent)
         self.next_order_id += 1
         self._live[order.order_id] = order
+        self._by_account.setdefault(request.account, {})[order.order_id] = order
+        if request.reduce_only:
+            count = self._reduce_only_accounts.get(request.account, 0)
+            self._reduce_only_accounts[request.account] = count + 1
+        if request.expire_at_ms is not None:
+            heapq.heappush(self._expiries, (request.expire_at_ms, order.order_id))
         self._by_client[(request.account, request.client_order_id)] = order
         return order
 
@@ -117,9 +130,11 @@ class EngineCore:
         size = order.remaining
         if request.reduce_only:
             size = min(size, self._reducible(request.account, request.side))
-        if size > 0:
+        limit = self._limit_of(request)
+        # a passive limit order (the common case) skips the matching walk entirely
+        if size > 0 and (limit is None or self.book.would_cross(request.side, limit)):
             matched = self.book.match(
-                order.order_id, request.account, request.side, size, self._limit_of(request), now_ms
+                order.order_id, request.account, request.side, size, limit, now_ms
             )
             self._apply_match(order, matched, result)
         if order.status.is_terminal or not order.remaining:
@@ -242,8 +257,29 @@ class EngineCore:
         self._positions[account] = self._positions.get(account, 0) + side.sign * size
 
     def _retire(self, order: Order) -> None:
-        self._live.pop(order.order_id, None)
+        if self._live.pop(order.order_id, None) is None:
+            return
         self._twaps.pop(order.order_id, None)
+        account = order.account
+        mine = self._by_account[account]
+        del mine[order.order_id]
+        if not mine:
+            del self._by_account[account]
+        if order.request.reduce_only:
+            left = self._reduce_only_accounts[account] - 1
+            if left:
+                self._reduce_only_accounts[account] = left
+            else:
+                del self._reduce_only_accounts[account]
+
+    def _expire_due(self, now_ms: int, result: EngineResult) -> None:
+        """Cancel the GTD orders whose expiry has come."""
+        heap = self._expiries
+        while heap and heap[0][0] <= now_ms:
+            _, order_id = heapq.heappop(heap)
+            order = self._live.get(order_id)
+            if order is not None:
+                self._cancel(order, CancelReason.EXPIRED, result)
 
     def _cancel(
         self, order: Order, reason: CancelReason, result: EngineResult, in_book: bool = True
@@ -308,11 +344,12 @@ class EngineCore:
     def _enforce_reduce_only(self, account: str, result: EngineResult) -> None:
         """Shrink or cancel the account's resting reduce-only orders so that, together with
         its other resting orders on the reducing side, they cannot exceed the position."""
+        if account not in self._reduce_only_accounts:
+            return
         position = self._positions.get(account, 0)
         reducing_side = Side.SELL if position > 0 else Side.BUY
-        resting = [
-            o for o in self._live.values() if o.account == account and o.order_id in self.book
-        ]
+        book = self.book
+        resting = [o for o in self._by_account[account].values() if o.order_id in book]
         budget = abs(position) - sum(
             o.remaining for o in resting if not o.request.reduce_only and o.side is reducing_side
         )
@@ -330,11 +367,15 @@ class EngineCore:
 
     def _finish(self, result: EngineResult, account: str | None = None) -> None:
         """After every command: keep reduce-only orders within positions, drain L2 deltas."""
-        touched = {f.taker_account for f in result.fills} | {f.maker_account for f in result.fills}
-        if account is not None:
-            touched.add(account)
-        for name in sorted(touched):
-            self._enforce_reduce_only(name, result)
+        guarded = self._reduce_only_accounts
+        if guarded:
+            touched = {f.taker_account for f in result.fills}
+            touched.update(f.maker_account for f in result.fills)
+            if account is not None:
+                touched.add(account)
+            for name in sorted(touched):
+                if name in guarded:
+                    self._enforce_reduce_only(name, result)
         result.deltas = self.book.drain_deltas()
 
     # -- hooks the order programs (TWAP, brackets) fill in ------------------------------

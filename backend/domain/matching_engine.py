@@ -40,7 +40,7 @@ class MatchingEngine(EnginePrograms):
 
     def open_orders(self, account: str) -> list[Order]:
         """The account's working orders, oldest first."""
-        return [o for o in self._live.values() if o.account == account]
+        return list(self._by_account.get(account, {}).values())
 
     def position(self, account: str) -> int:
         """The account's position in base units (+ long, - short)."""
@@ -218,10 +218,7 @@ class MatchingEngine(EnginePrograms):
     def on_time(self, now_ms: int) -> EngineResult:
         """The clock moved: expire GTD orders, send due TWAP slices, settle auctions."""
         result = EngineResult()
-        for order in list(self._live.values()):
-            expiry = order.request.expire_at_ms
-            if expiry is not None and expiry <= now_ms and order.order_id in self._live:
-                self._cancel(order, CancelReason.EXPIRED, result)
+        self._expire_due(now_ms, result)
         for parent_id in list(self._twaps):
             parent = self._live.get(parent_id)
             if parent is not None:

@@ -121,21 +121,23 @@ def _check_time_in_force(request: OrderRequest, now_ms: int) -> None:
         )
 
 
-def _check_unexpected(request: OrderRequest, allowed: set[str]) -> None:
+_OPTIONAL_FIELDS = {
+    "price": RejectCode.UNEXPECTED_PRICE,
+    "trigger_price": RejectCode.INVALID_TRIGGER_PRICE,
+    "trailing_amount": RejectCode.INVALID_TRAILING,
+    "trailing_percent": RejectCode.INVALID_TRAILING,
+    "visible_size": RejectCode.INVALID_ICEBERG,
+    "twap_duration_s": RejectCode.INVALID_TWAP,
+    "twap_slices": RejectCode.INVALID_TWAP,
+    "take_profit_price": RejectCode.INVALID_BRACKET,
+    "stop_loss_price": RejectCode.INVALID_BRACKET,
+}
+
+
+def _check_unexpected(request: OrderRequest, forbidden: tuple[tuple[str, RejectCode], ...]) -> None:
     """Refuse parameters the order type does not use, so nothing is silently ignored."""
-    optional = {
-        "price": RejectCode.UNEXPECTED_PRICE,
-        "trigger_price": RejectCode.INVALID_TRIGGER_PRICE,
-        "trailing_amount": RejectCode.INVALID_TRAILING,
-        "trailing_percent": RejectCode.INVALID_TRAILING,
-        "visible_size": RejectCode.INVALID_ICEBERG,
-        "twap_duration_s": RejectCode.INVALID_TWAP,
-        "twap_slices": RejectCode.INVALID_TWAP,
-        "take_profit_price": RejectCode.INVALID_BRACKET,
-        "stop_loss_price": RejectCode.INVALID_BRACKET,
-    }
-    for name, code in optional.items():
-        if name not in allowed and getattr(request, name) is not None:
+    for name, code in forbidden:
+        if getattr(request, name) is not None:
             raise _reject(
                 code,
                 f"{name.replace('_', ' ')} does not apply to a {request.type.value} order",
@@ -268,6 +270,12 @@ _ALLOWED_FIELDS: dict[OrderType, set[str]] = {
 }
 
 
+_FORBIDDEN_FIELDS = {
+    kind: tuple((name, code) for name, code in _OPTIONAL_FIELDS.items() if name not in allowed)
+    for kind, allowed in _ALLOWED_FIELDS.items()
+}
+
+
 def validate_order(
     request: OrderRequest, spec: MarketSpec, now_ms: int, reference_price: int | None = None
 ) -> None:
@@ -286,7 +294,7 @@ def validate_order(
         raise _reject(RejectCode.INVALID_ORDER_TYPE, "unknown order type", "type")
     _check_client_order_id(request)
     check_size(request.size, spec)
-    _check_unexpected(request, _ALLOWED_FIELDS[request.type])
+    _check_unexpected(request, _FORBIDDEN_FIELDS[request.type])
     _check_time_in_force(request, now_ms)
     kind = request.type
     if kind.needs_limit_price:

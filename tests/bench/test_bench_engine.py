@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.engine import run_ours
+from bench.engine import run_matching_engine, run_ours
 from bench.engine_workload import ADD, CANCEL, TAKE, make_workload, percentile
 from bench.report import figure
 
@@ -25,6 +25,13 @@ def test_our_side_counts_every_operation() -> None:
     assert figures["ops_per_s"] > 0 and figures["op_p99_us"] > 0
     adds = sum(1 for op in setup + ops if op[0] == ADD)
     assert 0 < figures["resting_after"] <= adds
+
+
+def test_book_and_full_engine_end_with_the_same_resting_orders() -> None:
+    setup, ops = make_workload(seed=3, resting=1_000, ops=3_000)
+    book, engine = run_ours(setup, ops), run_matching_engine(setup, ops)
+    assert book["resting_after"] == engine["resting_after"]
+    assert engine["ops_per_s"] > 0
 
 
 def test_figure_ratio_says_above_one_when_we_win() -> None:
