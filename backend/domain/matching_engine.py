@@ -111,8 +111,8 @@ class MatchingEngine(EnginePrograms):
         self._finish(result, request.account)
         return result
 
-    def cancel(self, account: str, order_id: int, now_ms: int) -> EngineResult:
-        """Cancel one of ``account``'s working orders (a foreign id is 'not found')."""
+    def _owned_order(self, account: str, order_id: int) -> Order:
+        """``account``'s working order ``order_id``; a foreign id is 'not found' too."""
         order = self._live.get(order_id)
         if order is None or order.account != account:
             raise OrderRejected(
@@ -120,6 +120,11 @@ class MatchingEngine(EnginePrograms):
                 f"no working order {order_id} for this account",
                 "order_id",
             )
+        return order
+
+    def cancel(self, account: str, order_id: int, now_ms: int) -> EngineResult:
+        """Cancel one of ``account``'s working orders (a foreign id is 'not found')."""
+        order = self._owned_order(account, order_id)
         result = EngineResult(order=order)
         self._cancel(order, CancelReason.USER, result)
         self._finish(result)
@@ -148,13 +153,7 @@ class MatchingEngine(EnginePrograms):
         (and may match if the new price crosses). ``new_size`` is the new total size,
         fills included.
         """
-        order = self._live.get(order_id)
-        if order is None or order.account != account:
-            raise OrderRejected(
-                RejectCode.ORDER_NOT_FOUND,
-                f"no working order {order_id} for this account",
-                "order_id",
-            )
+        order = self._owned_order(account, order_id)
         if order.order_id not in self.book:
             raise OrderRejected(
                 RejectCode.ORDER_NOT_OPEN,
