@@ -200,19 +200,16 @@ def test_gtd_order_expires(engine) -> None:
     assert order.status is OrderStatus.EXPIRED
 
 
+def _twap_of_four_slices(engine):
+    """alice buys 4 SOL by TWAP: 4 slices over 4 s, the first at once."""
+    twap = request(
+        "buy", type="twap", price=None, size="4", twap_duration_s=4, twap_slices=4, account="alice"
+    )
+    return engine.submit(twap, NOW).order
+
+
 def test_twap_sends_slices_on_the_clock(engine) -> None:
-    parent = engine.submit(
-        request(
-            "buy",
-            type="twap",
-            price=None,
-            size="4",
-            twap_duration_s=4,
-            twap_slices=4,
-            account="alice",
-        ),
-        NOW,
-    ).order
+    parent = _twap_of_four_slices(engine)
     assert parent.filled == B("1")
     engine.on_time(NOW + 999)
     assert parent.filled == B("1")
@@ -223,18 +220,7 @@ def test_twap_sends_slices_on_the_clock(engine) -> None:
 
 
 def test_cancelling_a_twap_stops_its_slices(engine) -> None:
-    parent = engine.submit(
-        request(
-            "buy",
-            type="twap",
-            price=None,
-            size="4",
-            twap_duration_s=4,
-            twap_slices=4,
-            account="alice",
-        ),
-        NOW,
-    ).order
+    parent = _twap_of_four_slices(engine)
     engine.cancel("alice", parent.order_id, NOW)
     engine.on_time(NOW + 4_000)
     assert parent.filled == B("1") and parent.status is OrderStatus.CANCELLED
