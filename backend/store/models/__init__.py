@@ -1,0 +1,37 @@
+"""The SQLModel tables of the store, one module per domain object.
+
+Importing this package registers every table on ``SQLModel.metadata`` (migrations and
+``create_all`` rely on it).
+"""
+
+from backend.store.models.auction import Auction, AuctionQuote, AuctionSettlement
+from backend.store.models.balance import UserBalance
+from backend.store.models.funding import FundingPayment, FundingRate
+from backend.store.models.liquidation import Liquidation
+from backend.store.models.market import Market
+from backend.store.models.oracle_price import OraclePrice
+from backend.store.models.order import Order
+from backend.store.models.position import Position
+from backend.store.models.stats import MarketStats, UserStats
+from backend.store.models.system_event import SystemEvent
+from backend.store.models.trade import Trade
+from backend.store.models.user import User
+
+__all__ = [
+    "Auction",
+    "AuctionQuote",
+    "AuctionSettlement",
+    "FundingPayment",
+    "FundingRate",
+    "Liquidation",
+    "Market",
+    "MarketStats",
+    "OraclePrice",
+    "Order",
+    "Position",
+    "SystemEvent",
+    "Trade",
+    "User",
+    "UserBalance",
+    "UserStats",
+]

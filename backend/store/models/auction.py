@@ -1,0 +1,52 @@
+"""JIT liquidity auctions, the quotes makers sent, and how they settled."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, ForeignKey
+from sqlmodel import Field, SQLModel
+
+from backend.store.columns import amount, engine_id, epoch_ms
+
+
+class Auction(SQLModel, table=True):
+    """The price curve of one auction of a large market order."""
+
+    __tablename__ = "auctions"
+
+    id: int = Field(primary_key=True)
+    market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
+    taker_order_id: int = engine_id(index=True)
+    side: str = Field(max_length=4)
+    size: int = amount()
+    start_price: int = amount()
+    end_price: int = amount()
+    start_ms: int = epoch_ms()
+    duration_ms: int
+    status: str = Field(default="open", max_length=12)
+
+
+class AuctionQuote(SQLModel, table=True):
+    """A maker's quote during an auction."""
+
+    __tablename__ = "auction_quotes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    auction_id: int = Field(foreign_key="auctions.id", index=True)
+    maker_user_id: int = Field(foreign_key="users.id")
+    price: int = amount()
+    size: int = amount()
+    quoted_at_ms: int = epoch_ms()
+
+
+class AuctionSettlement(SQLModel, table=True):
+    """One quote's share of a settled auction."""
+
+    __tablename__ = "auction_settlements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    auction_id: int = Field(foreign_key="auctions.id", index=True)
+    maker_user_id: int = Field(foreign_key="users.id")
+    trade_id: int = Field(sa_column=Column(BigInteger, ForeignKey("trades.id"), nullable=False))
+    price: int = amount()
+    size: int = amount()
+    settled_at_ms: int = epoch_ms()

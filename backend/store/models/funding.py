@@ -1,0 +1,35 @@
+"""Funding rates per period and the payments they caused."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+from backend.store.columns import amount, epoch_ms
+
+
+class FundingRate(SQLModel, table=True):
+    """One settled funding period of a market."""
+
+    __tablename__ = "funding_rates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
+    rate: int = amount()
+    mark_twap: int = amount()
+    oracle_twap: int = amount()
+    cumulative_index: int = amount()
+    settled_at_ms: int = epoch_ms(index=True)
+
+
+class FundingPayment(SQLModel, table=True):
+    """What one user paid (negative) or received for one funding period."""
+
+    __tablename__ = "funding_payments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    funding_rate_id: int = Field(foreign_key="funding_rates.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    market: str = Field(foreign_key="markets.symbol", max_length=32)
+    base: int = amount()
+    amount: int = amount()
+    settled_at_ms: int = epoch_ms()

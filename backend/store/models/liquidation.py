@@ -1,0 +1,26 @@
+"""Liquidations with their fees and any insurance draw or socialised loss."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+from backend.store.columns import amount, epoch_ms
+
+
+class Liquidation(SQLModel, table=True):
+    """One position slice taken over by a liquidator."""
+
+    __tablename__ = "liquidations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    liquidator_id: int = Field(foreign_key="users.id")
+    market: str = Field(foreign_key="markets.symbol", max_length=32)
+    base: int = amount()
+    price: int = amount()
+    fee: int = amount()
+    liquidator_fee: int = amount()
+    insurance_fee: int = amount()
+    insurance_draw: int = amount()
+    socialised_loss: int = amount()
+    created_at_ms: int = epoch_ms(index=True)

@@ -1,0 +1,22 @@
+"""Oracle prices as received, with their source and confidence."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+from backend.store.columns import amount, epoch_ms, optional_amount
+
+
+class OraclePrice(SQLModel, table=True):
+    """One validated price of a market's feed."""
+
+    __tablename__ = "oracle_prices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
+    source: str = Field(max_length=16)
+    price: int = amount()
+    confidence: int = amount()
+    ema_price: int | None = optional_amount()
+    publish_time_ms: int = epoch_ms(index=True)
+    received_at_ms: int = epoch_ms()

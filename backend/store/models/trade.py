@@ -1,0 +1,27 @@
+"""Trades (fills), each seen by its maker and its taker."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+from backend.store.columns import amount, engine_id, epoch_ms
+
+
+class Trade(SQLModel, table=True):
+    """One fill; ``id`` is the engine's trade id, the cursor of incremental sync."""
+
+    __tablename__ = "trades"
+
+    id: int = engine_id(primary_key=True)
+    market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
+    price: int = amount()
+    size: int = amount()
+    taker_side: str = Field(max_length=4)
+    maker_order_id: int | None = engine_id(index=True, nullable=True)
+    """None for an auction quote, which has no resting order."""
+    taker_order_id: int = engine_id(index=True)
+    maker_user_id: int = Field(foreign_key="users.id", index=True)
+    taker_user_id: int = Field(foreign_key="users.id", index=True)
+    maker_fee: int = amount()
+    taker_fee: int = amount()
+    timestamp_ms: int = epoch_ms(index=True)
