@@ -1,0 +1,113 @@
+"""Wallet-signature login with real ed25519 keys."""
+
+from __future__ import annotations
+
+import pytest
+from solders.keypair import Keypair
+
+from backend.services.auth.errors import AuthCode, AuthError
+from backend.services.auth.login import LoginService
+from backend.services.auth.nonces import NonceBook
+from backend.services.auth.sessions import SessionIssuer
+
+NOW = 1_790_000_000_000
+SECRET = b"s" * 32
+
+
+@pytest.fixture
+def login() -> LoginService:
+    return LoginService(NonceBook("quantdesk.local", "http://127.0.0.1"), SessionIssuer(SECRET))
+
+
+def _signed(login: LoginService, key: Keypair, now: int = NOW) -> tuple[str, str]:
+    message = login.challenge(str(key.pubkey()), now).text()
+    return message, str(key.sign_message(message.encode()))
+
+
+def _refused(code: AuthCode, call, *args) -> None:
+    with pytest.raises(AuthError) as raised:
+        call(*args)
+    assert raised.value.code is code and raised.value.message
+
+
+def test_message_says_who_where_and_until_when(login: LoginService) -> None:
+    key = Keypair()
+    text = login.challenge(str(key.pubkey()), NOW).text()
+    assert text.startswith("quantdesk.local wants you to sign in with your Solana account:\n")
+    assert str(key.pubkey()) in text and "Nonce: " in text
+    assert "Issued At: 2026-09-21T" in text and "Expiration Time: " in text
+
+
+def test_signed_message_logs_in_and_the_token_names_the_key(login: LoginService) -> None:
+    key = Keypair()
+    message, signature = _signed(login, key)
+    tokens = login.verify(str(key.pubkey()), message, signature, NOW + 1_000)
+    assert tokens.expires_in == 900
+    assert login.sessions.subject(tokens.access_token, NOW + 2_000) == str(key.pubkey())
+
+
+def test_a_nonce_works_once(login: LoginService) -> None:
+    key = Keypair()
+    message, signature = _signed(login, key)
+    login.verify(str(key.pubkey()), message, signature, NOW)
+    _refused(AuthCode.UNKNOWN_NONCE, login.verify, str(key.pubkey()), message, signature, NOW)
+
+
+def test_an_expired_message_is_refused(login: LoginService) -> None:
+    key = Keypair()
+    message, signature = _signed(login, key)
+    _refused(
+        AuthCode.EXPIRED, login.verify, str(key.pubkey()), message, signature, NOW + 5 * 60 * 1000
+    )
+
+
+def test_a_foreign_signature_is_refused_and_spends_nothing(login: LoginService) -> None:
+    owner, thief = Keypair(), Keypair()
+    message, _ = _signed(login, owner)
+    forged = str(thief.sign_message(message.encode()))
+    _refused(AuthCode.BAD_SIGNATURE, login.verify, str(owner.pubkey()), message, forged, NOW)
+    good = str(owner.sign_message(message.encode()))
+    assert login.verify(str(owner.pubkey()), message, good, NOW).access_token
+
+
+def test_a_message_issued_to_another_key_is_refused(login: LoginService) -> None:
+    owner, other = Keypair(), Keypair()
+    message, _ = _signed(login, owner)
+    signature = str(other.sign_message(message.encode()))
+    _refused(AuthCode.MESSAGE_MISMATCH, login.verify, str(other.pubkey()), message, signature, NOW)
+
+
+def test_a_tampered_message_is_refused(login: LoginService) -> None:
+    key = Keypair()
+    message, _ = _signed(login, key)
+    tampered = message.replace("Chain ID: mainnet", "Chain ID: devnet")
+    signature = str(key.sign_message(tampered.encode()))
+    _refused(AuthCode.MESSAGE_MISMATCH, login.verify, str(key.pubkey()), tampered, signature, NOW)
+
+
+@pytest.mark.parametrize(
+    ("pubkey", "signature", "code"),
+    [
+        ("not-a-key", "x", AuthCode.INVALID_PUBKEY),
+        (str(Keypair().pubkey()), "!!", AuthCode.INVALID_SIGNATURE_FORMAT),
+    ],
+)
+def test_malformed_input_is_refused(login, pubkey, signature, code) -> None:
+    _refused(code, login.verify, pubkey, "hello", signature, NOW)
+
+
+def test_access_tokens_expire_and_refresh_tokens_rotate(login: LoginService) -> None:
+    key = Keypair()
+    message, signature = _signed(login, key)
+    tokens = login.verify(str(key.pubkey()), message, signature, NOW)
+    _refused(AuthCode.TOKEN_EXPIRED, login.sessions.subject, tokens.access_token, NOW + 900_000)
+    renewed = login.sessions.refresh(tokens.refresh_token, NOW + 900_000)
+    assert login.sessions.subject(renewed.access_token, NOW + 900_001) == str(key.pubkey())
+    _refused(AuthCode.INVALID_TOKEN, login.sessions.refresh, tokens.refresh_token, NOW)
+
+
+def test_a_token_signed_with_another_secret_is_refused(login: LoginService) -> None:
+    other = SessionIssuer(b"o" * 32).issue("someone", NOW)
+    _refused(AuthCode.INVALID_TOKEN, login.sessions.subject, other.access_token, NOW)
+    with pytest.raises(ValueError, match="32 bytes"):
+        SessionIssuer(b"short")
