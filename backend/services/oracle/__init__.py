@@ -1,0 +1,1 @@
+"""Oracle prices: Pyth Hermes, CoinGecko fallback, the offline simulator, replay."""
