@@ -1,0 +1,1 @@
+"""Liquidity: the embedded market makers and JIT auction quoting."""
