@@ -1,0 +1,36 @@
+"""What the gateway's routes work with: the services and settings of one server."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from backend.domain.markets import MarketCatalog
+from backend.services.auth.login import LoginService
+from backend.services.auth.nonces import NonceBook
+from backend.services.auth.sessions import SessionIssuer
+from backend.services.clock import Clock, SystemClock
+
+
+@dataclass(slots=True)
+class GatewayContext:
+    """The services behind the routes."""
+
+    catalog: MarketCatalog
+    login: LoginService
+    clock: Clock = field(default_factory=SystemClock)
+    cors_origins: list[str] = field(default_factory=list)
+
+
+def make_context(
+    catalog: MarketCatalog,
+    domain: str,
+    token_secret: bytes | None = None,
+    clock: Clock | None = None,
+    cors_origins: list[str] | None = None,
+) -> GatewayContext:
+    """A context for a server answering at ``domain``; without a configured secret, a
+    random one for this process (sessions then end with the process)."""
+    secret = token_secret or secrets.token_bytes(32)
+    login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
+    return GatewayContext(catalog, login, clock or SystemClock(), cors_origins or [])

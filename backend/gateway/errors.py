@@ -1,0 +1,74 @@
+"""Every refusal becomes a 4xx with the `ErrorBody` shape, mapped in this one place."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from backend.domain.errors import DomainError, RejectCode
+from backend.schemas.errors import ErrorBody
+from backend.services.auth.errors import AuthCode, AuthError
+
+log = logging.getLogger("quantdesk.gateway")
+
+_NOT_FOUND = {RejectCode.UNKNOWN_MARKET, RejectCode.ORDER_NOT_FOUND, RejectCode.UNKNOWN_ASSET}
+_CONFLICT = {RejectCode.ORDER_NOT_OPEN, RejectCode.MARKET_HALTED, RejectCode.AUCTION_CLOSED}
+_BAD_AUTH_INPUT = {AuthCode.INVALID_PUBKEY, AuthCode.INVALID_SIGNATURE_FORMAT}
+
+# Documented on every route that can answer them (see `ERROR_RESPONSES`).
+ERROR_RESPONSES = {
+    400: {"model": ErrorBody, "description": "refused: the code and message say why"},
+    401: {"model": ErrorBody, "description": "not signed in, or the session is not valid"},
+    404: {"model": ErrorBody, "description": "no such market, order or asset"},
+    422: {"model": ErrorBody, "description": "malformed request"},
+    429: {"model": ErrorBody, "description": "too many requests; see Retry-After"},
+}
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status of a domain refusal."""
+    if error.code in _NOT_FOUND:
+        return 404
+    if error.code in _CONFLICT:
+        return 409
+    return 400
+
+
+def _answer(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    body = ErrorBody(code=code, message=message, field=field)
+    return JSONResponse(status_code=status, content=body.model_dump())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every exception the routes may raise to its answer."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+        return _answer(status_for(error), error.code.value, error.message, error.field)
+
+    @app.exception_handler(AuthError)
+    async def auth_error(_: Request, error: AuthError) -> JSONResponse:
+        status = 400 if error.code in _BAD_AUTH_INPUT else 401
+        return _answer(status, error.code.value, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
+        field = ".".join(location) or None
+        message = f"{field}: {first.get('msg', 'invalid')}" if field else "malformed request"
+        return _answer(422, "invalid_request", message, field)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return _answer(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=error)
+        return _answer(500, "internal_error", "the server failed; the request changed nothing")

@@ -1,0 +1,50 @@
+"""Wallet-signature login: nonce, verify, refresh."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend.gateway.deps import ContextDep, CurrentUser
+from backend.gateway.errors import ERROR_RESPONSES
+from backend.schemas.auth import NonceAnswer, RefreshBody, TokensAnswer, VerifyBody
+
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+
+
+@router.get("/nonce")
+def nonce(
+    context: ContextDep, pubkey: Annotated[str, Query(min_length=32, max_length=44)]
+) -> NonceAnswer:
+    """The Sign-In With Solana message for ``pubkey`` to sign (valid 5 minutes, once)."""
+    message = context.login.challenge(pubkey, context.clock.now_ms())
+    return NonceAnswer(nonce=message.nonce, message=message.text())
+
+
+@router.post("/verify")
+def verify(context: ContextDep, body: VerifyBody) -> TokensAnswer:
+    """Exchange the signed message for an access token and a refresh token."""
+    tokens = context.login.verify(body.pubkey, body.message, body.signature, context.clock.now_ms())
+    return TokensAnswer(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+    )
+
+
+@router.post("/refresh")
+def refresh(context: ContextDep, body: RefreshBody) -> TokensAnswer:
+    """Trade a refresh token (once) for a new pair."""
+    tokens = context.login.sessions.refresh(body.refresh_token, context.clock.now_ms())
+    return TokensAnswer(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+    )
+
+
+@router.get("/me")
+def me(user: CurrentUser) -> dict[str, str]:
+    """Who the access token belongs to."""
+    return {"pubkey": user}
