@@ -1,28 +1,68 @@
-"""`quantdesk-backend`: start the backend server.
-
-This build holds the trading core only; it checks the market catalog and reports it.
-"""
+"""`quantdesk-backend`: the QuantDesk server (REST under /api, health at /health)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from pydantic import ValidationError
+from sqlalchemy.exc import ArgumentError, OperationalError
+
 from backend.domain.markets import MarketSpecError, default_markets_path, load_catalog
+from backend.settings import BackendSettings
+
+
+def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
+    """Settings from the command line over the environment; and the markets file."""
+    parser = argparse.ArgumentParser(prog="quantdesk-backend", description="QuantDesk server")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8765; 0 = any)")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default SQLite in user data)")
+    parser.add_argument("--markets", default=str(default_markets_path()), help="markets file")
+    args = parser.parse_args(argv)
+    overrides = {
+        name: value
+        for name, value in (
+            ("host", args.host),
+            ("port", args.port),
+            ("database_url", args.database_url),
+        )
+        if value is not None
+    }
+    return BackendSettings(**overrides), args.markets
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `quantdesk-backend` console script."""
-    parser = argparse.ArgumentParser(prog="quantdesk-backend", description="QuantDesk backend")
-    parser.add_argument("--markets", default=str(default_markets_path()), help="markets file")
-    args = parser.parse_args(argv)
+    """Check the markets file and the database, migrate it, then serve until stopped."""
     try:
-        catalog = load_catalog(args.markets)
+        settings, markets_path = parse_settings(argv)
+    except ValidationError as error:
+        print(f"quantdesk-backend: bad setting: {error.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    try:
+        catalog = load_catalog(markets_path)
     except (OSError, MarketSpecError) as error:
         print(f"quantdesk-backend: cannot load markets: {error}", file=sys.stderr)
         return 2
-    markets = ", ".join(spec.symbol for spec in catalog)
-    print(f"quantdesk-backend: markets {markets}; the gateway is not part of this build yet.")
+
+    import uvicorn
+
+    from backend.gateway.app import create_app
+    from backend.gateway.context import make_context
+    from backend.store.database import default_database_url
+    from backend.store.migrate import upgrade_to_head
+
+    url = settings.database_url or default_database_url()
+    try:
+        upgrade_to_head(url)
+    except (ArgumentError, OperationalError) as error:
+        print(f"quantdesk-backend: cannot open the database: {error}", file=sys.stderr)
+        return 2
+    secret = settings.token_secret.encode() if settings.token_secret else None
+    context = make_context(catalog, settings.domain, secret, cors_origins=settings.cors_origins)
+    uvicorn.run(
+        create_app(context), host=settings.host, port=settings.port, log_level=settings.log_level
+    )
     return 0
 
 

@@ -1,0 +1,23 @@
+"""Server settings, from the command line, the environment (``QUANTDESK_*``) or defaults."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BackendSettings(BaseSettings):
+    """How `quantdesk-backend` runs; every field is also ``QUANTDESK_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="QUANTDESK_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=0, le=65535)
+    database_url: str | None = None
+    """None: SQLite in the user data directory."""
+    domain: str = "localhost"
+    """The domain named in sign-in messages."""
+    token_secret: str | None = Field(default=None, repr=False)
+    """Signs access tokens; None: a random secret per process."""
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "info"
