@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer
 from sqlmodel import Field
 
 
@@ -29,5 +29,29 @@ def engine_id(*, primary_key: bool = False, index: bool = False, nullable: bool 
         default=None if nullable else ...,
         sa_column=Column(
             BigInteger, primary_key=primary_key, index=index, nullable=nullable, autoincrement=False
+        ),
+    )
+
+
+def serial_id() -> Any:
+    """An autoincrementing 64-bit primary key (SQLite's INTEGER rowid, PostgreSQL BIGSERIAL)."""
+    return Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+
+
+def reference(target: str, *, index: bool = False, primary_key: bool = False) -> Any:
+    """A 64-bit foreign key to ``target`` (``"users.id"``), matching `serial_id`."""
+    return Field(
+        default=None if primary_key else ...,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"),
+            ForeignKey(target),
+            index=index,
+            primary_key=primary_key,
+            nullable=False,
         ),
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from backend.store.database import create_engine_for
 from backend.store.migrate import schema_differences, upgrade_to_head
-from backend.store.models import Market, Order, Trade, User, UserBalance
+from backend.store.models import Command, Market, Order, Trade, User, UserBalance
 from backend.store.trade_history import trades_after
 
 ALL_TABLES = {
@@ -151,3 +151,12 @@ def test_trade_cursor_returns_each_of_a_users_trades_once_in_order(engine) -> No
             cursor = page[-1].id
         assert seen == list(range(1, 26))
         assert trades_after(session, alice, 25) == []
+
+
+def test_command_log_ids_count_up_from_one(engine) -> None:
+    with Session(engine) as session:
+        for kind in ("deposit", "submit", "cancel"):
+            session.add(Command(kind=kind, market="SOL-PERP", payload="{}", at_ms=1))
+        session.commit()
+        ids = [c.id for c in session.exec(select(Command).order_by(Command.id))]
+    assert ids == [1, 2, 3]

@@ -6,6 +6,7 @@ Importing this package registers every table on ``SQLModel.metadata`` (migration
 
 from backend.store.models.auction import Auction, AuctionQuote, AuctionSettlement
 from backend.store.models.balance import UserBalance
+from backend.store.models.command import Command
 from backend.store.models.funding import FundingPayment, FundingRate
 from backend.store.models.liquidation import Liquidation
 from backend.store.models.market import Market
@@ -21,6 +22,7 @@ __all__ = [
     "Auction",
     "AuctionQuote",
     "AuctionSettlement",
+    "Command",
     "FundingPayment",
     "FundingRate",
     "Liquidation",

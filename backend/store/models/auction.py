@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, ForeignKey
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, engine_id, epoch_ms
+from backend.store.columns import amount, engine_id, epoch_ms, reference, serial_id
 
 
 class Auction(SQLModel, table=True):
@@ -13,7 +13,7 @@ class Auction(SQLModel, table=True):
 
     __tablename__ = "auctions"
 
-    id: int = Field(primary_key=True)
+    id: int = engine_id(primary_key=True)
     market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
     taker_order_id: int = engine_id(index=True)
     side: str = Field(max_length=4)
@@ -30,9 +30,9 @@ class AuctionQuote(SQLModel, table=True):
 
     __tablename__ = "auction_quotes"
 
-    id: int | None = Field(default=None, primary_key=True)
-    auction_id: int = Field(foreign_key="auctions.id", index=True)
-    maker_user_id: int = Field(foreign_key="users.id")
+    id: int | None = serial_id()
+    auction_id: int = reference("auctions.id", index=True)
+    maker_user_id: int = reference("users.id")
     price: int = amount()
     size: int = amount()
     quoted_at_ms: int = epoch_ms()
@@ -43,9 +43,9 @@ class AuctionSettlement(SQLModel, table=True):
 
     __tablename__ = "auction_settlements"
 
-    id: int | None = Field(default=None, primary_key=True)
-    auction_id: int = Field(foreign_key="auctions.id", index=True)
-    maker_user_id: int = Field(foreign_key="users.id")
+    id: int | None = serial_id()
+    auction_id: int = reference("auctions.id", index=True)
+    maker_user_id: int = reference("users.id")
     trade_id: int = Field(sa_column=Column(BigInteger, ForeignKey("trades.id"), nullable=False))
     price: int = amount()
     size: int = amount()

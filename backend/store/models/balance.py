@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms
+from backend.store.columns import amount, epoch_ms, reference
 
 
 class UserBalance(SQLModel, table=True):
@@ -12,7 +12,7 @@ class UserBalance(SQLModel, table=True):
 
     __tablename__ = "user_balances"
 
-    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    user_id: int = reference("users.id", primary_key=True)
     asset: str = Field(primary_key=True, max_length=16)
     amount: int = amount()
     updated_at_ms: int = epoch_ms()

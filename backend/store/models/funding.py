@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms
+from backend.store.columns import amount, epoch_ms, reference, serial_id
 
 
 class FundingRate(SQLModel, table=True):
@@ -12,7 +12,7 @@ class FundingRate(SQLModel, table=True):
 
     __tablename__ = "funding_rates"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = serial_id()
     market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
     rate: int = amount()
     mark_twap: int = amount()
@@ -26,9 +26,9 @@ class FundingPayment(SQLModel, table=True):
 
     __tablename__ = "funding_payments"
 
-    id: int | None = Field(default=None, primary_key=True)
-    funding_rate_id: int = Field(foreign_key="funding_rates.id", index=True)
-    user_id: int = Field(foreign_key="users.id", index=True)
+    id: int | None = serial_id()
+    funding_rate_id: int = reference("funding_rates.id", index=True)
+    user_id: int = reference("users.id", index=True)
     market: str = Field(foreign_key="markets.symbol", max_length=32)
     base: int = amount()
     amount: int = amount()

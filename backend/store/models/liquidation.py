@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms
+from backend.store.columns import amount, epoch_ms, reference, serial_id
 
 
 class Liquidation(SQLModel, table=True):
@@ -12,9 +12,9 @@ class Liquidation(SQLModel, table=True):
 
     __tablename__ = "liquidations"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", index=True)
-    liquidator_id: int = Field(foreign_key="users.id")
+    id: int | None = serial_id()
+    user_id: int = reference("users.id", index=True)
+    liquidator_id: int = reference("users.id")
     market: str = Field(foreign_key="markets.symbol", max_length=32)
     base: int = amount()
     price: int = amount()

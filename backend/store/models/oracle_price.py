@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms, optional_amount
+from backend.store.columns import amount, epoch_ms, optional_amount, serial_id
 
 
 class OraclePrice(SQLModel, table=True):
@@ -12,7 +12,7 @@ class OraclePrice(SQLModel, table=True):
 
     __tablename__ = "oracle_prices"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = serial_id()
     market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
     source: str = Field(max_length=16)
     price: int = amount()

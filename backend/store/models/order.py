@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, engine_id, epoch_ms, optional_amount
+from backend.store.columns import amount, engine_id, epoch_ms, optional_amount, reference
 
 
 class Order(SQLModel, table=True):
@@ -16,7 +16,7 @@ class Order(SQLModel, table=True):
 
     id: int = engine_id(primary_key=True)
     """The engine's order id."""
-    user_id: int = Field(foreign_key="users.id", index=True)
+    user_id: int = reference("users.id", index=True)
     market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
     client_order_id: str = Field(max_length=64)
     side: str = Field(max_length=4)

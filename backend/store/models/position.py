@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms
+from backend.store.columns import amount, epoch_ms, reference
 
 
 class Position(SQLModel, table=True):
@@ -12,7 +12,7 @@ class Position(SQLModel, table=True):
 
     __tablename__ = "positions"
 
-    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    user_id: int = reference("users.id", primary_key=True)
     market: str = Field(foreign_key="markets.symbol", primary_key=True, max_length=32)
     base: int = amount()
     quote_entry: int = amount()

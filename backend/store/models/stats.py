@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms
+from backend.store.columns import amount, epoch_ms, reference
 
 
 class MarketStats(SQLModel, table=True):
@@ -28,7 +28,7 @@ class UserStats(SQLModel, table=True):
 
     __tablename__ = "user_stats"
 
-    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    user_id: int = reference("users.id", primary_key=True)
     trades: int = amount()
     volume: int = amount()
     fees_paid: int = amount()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import epoch_ms
+from backend.store.columns import epoch_ms, serial_id
 
 
 class SystemEvent(SQLModel, table=True):
@@ -12,7 +12,7 @@ class SystemEvent(SQLModel, table=True):
 
     __tablename__ = "system_events"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = serial_id()
     kind: str = Field(max_length=32, index=True)
     market: str | None = Field(default=None, max_length=32)
     message: str = Field(max_length=1024)

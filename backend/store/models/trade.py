@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, engine_id, epoch_ms
+from backend.store.columns import amount, engine_id, epoch_ms, reference
 
 
 class Trade(SQLModel, table=True):
@@ -20,8 +20,8 @@ class Trade(SQLModel, table=True):
     maker_order_id: int | None = engine_id(index=True, nullable=True)
     """None for an auction quote, which has no resting order."""
     taker_order_id: int = engine_id(index=True)
-    maker_user_id: int = Field(foreign_key="users.id", index=True)
-    taker_user_id: int = Field(foreign_key="users.id", index=True)
+    maker_user_id: int = reference("users.id", index=True)
+    taker_user_id: int = reference("users.id", index=True)
     maker_fee: int = amount()
     taker_fee: int = amount()
     timestamp_ms: int = epoch_ms(index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import epoch_ms
+from backend.store.columns import epoch_ms, serial_id
 
 
 class User(SQLModel, table=True):
@@ -12,7 +12,7 @@ class User(SQLModel, table=True):
 
     __tablename__ = "users"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = serial_id()
     pubkey: str = Field(max_length=64, unique=True, index=True)
     is_admin: bool = False
     created_at_ms: int = epoch_ms()

@@ -1,0 +1,26 @@
+"""The command log: every accepted change to the trading state, in order.
+
+The matching engines and the ledger are deterministic given their inputs, so replaying
+this log rebuilds them exactly (queue priority, iceberg slices and trailing stops
+included) after a restart. The order, trade, position and balance tables are written in
+the same transaction as each command, for queries.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from backend.store.columns import epoch_ms, serial_id
+
+
+class Command(SQLModel, table=True):
+    """One accepted command with its JSON payload."""
+
+    __tablename__ = "commands"
+
+    id: int | None = serial_id()
+    kind: str = Field(max_length=24)
+    market: str | None = Field(default=None, max_length=32, index=True)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    at_ms: int = epoch_ms()
