@@ -29,6 +29,7 @@ ALL_TABLES = {
     "system_events",
     "market_stats",
     "user_stats",
+    "commands",
 }
 
 
