@@ -2,12 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from sqlalchemy import Engine, text
 
 from backend.domain.markets import MarketCatalog, load_default_catalog
+from backend.store.database import create_engine_for
+from backend.store.migrate import upgrade_to_head
+from tests.pg_server import postgres_server
 
 
 @pytest.fixture(scope="session")
 def catalog() -> MarketCatalog:
     """The shipped market catalog."""
     return load_default_catalog()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL server for the session, stopped at the end."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind (PostgreSQL: its schema reset per test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Engine]:
+    """A migrated database's engine."""
+    upgrade_to_head(database_url)
+    engine = create_engine_for(database_url)
+    yield engine
+    engine.dispose()

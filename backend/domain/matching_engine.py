@@ -24,7 +24,7 @@ from backend.domain.engine_events import CancelReason, EngineResult
 from backend.domain.engine_programs import EnginePrograms
 from backend.domain.errors import OrderRejected, RejectCode
 from backend.domain.order_validation import check_price, check_size, validate_order
-from backend.domain.orders import Order, OrderRequest, OrderStatus, OrderType
+from backend.domain.orders import Order, OrderRequest, OrderStatus, OrderType, Side
 from backend.domain.triggers import PendingTrigger, ReferencePrices
 from backend.domain.twap import TwapSchedule
 
@@ -53,6 +53,10 @@ class MatchingEngine(EnginePrograms):
         result = EngineResult()
         self._finish(result, account)
         return result
+
+    def protected_price(self, side: Side) -> int | None:
+        """The worst price a market order of ``side`` would accept now (None: no price)."""
+        return self._protected_price(side)
 
     def auction(self, auction_id: int) -> Auction | None:
         """An open auction."""

@@ -90,9 +90,9 @@ def _trade(trade_id: int, maker: int, taker: int) -> Trade:
     )
 
 
-def test_migrations_create_every_table_and_match_the_models(engine) -> None:
-    assert set(inspect(engine).get_table_names()) >= ALL_TABLES
-    assert schema_differences(engine) == []
+def test_migrations_create_every_table_and_match_the_models(db) -> None:
+    assert set(inspect(db).get_table_names()) >= ALL_TABLES
+    assert schema_differences(db) == []
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
@@ -105,8 +105,8 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
     engine.dispose()
 
 
-def test_client_order_id_is_unique_per_user(engine) -> None:
-    with Session(engine) as session:
+def test_client_order_id_is_unique_per_user(db) -> None:
+    with Session(db) as session:
         alice, bob = _seed(session)
         session.add(_order(1, alice, "same"))
         session.add(_order(2, bob, "same"))
@@ -116,8 +116,8 @@ def test_client_order_id_is_unique_per_user(engine) -> None:
             session.commit()
 
 
-def test_an_order_and_its_fills_commit_together_or_not_at_all(engine) -> None:
-    with Session(engine) as session:
+def test_an_order_and_its_fills_commit_together_or_not_at_all(db) -> None:
+    with Session(db) as session:
         alice, bob = _seed(session)
         session.add(_order(10, alice, "a"))
         session.add(_trade(1, bob, alice))
@@ -129,18 +129,18 @@ def test_an_order_and_its_fills_commit_together_or_not_at_all(engine) -> None:
         assert session.get(Trade, 1) is None
 
 
-def test_large_fixed_point_values_round_trip_exactly(engine) -> None:
+def test_large_fixed_point_values_round_trip_exactly(db) -> None:
     big = 9_000_000_000_000_000_000  # near the top of a signed 64-bit integer
-    with Session(engine) as session:
+    with Session(db) as session:
         alice, _ = _seed(session)
         session.add(UserBalance(user_id=alice, asset="USDC", amount=-big, updated_at_ms=1))
         session.commit()
-    with Session(engine) as session:
+    with Session(db) as session:
         assert session.get(UserBalance, (alice, "USDC")).amount == -big
 
 
-def test_trade_cursor_returns_each_of_a_users_trades_once_in_order(engine) -> None:
-    with Session(engine) as session:
+def test_trade_cursor_returns_each_of_a_users_trades_once_in_order(db) -> None:
+    with Session(db) as session:
         alice, bob = _seed(session)
         for trade_id in range(1, 26):
             maker, taker = (alice, bob) if trade_id % 2 else (bob, alice)
@@ -154,8 +154,8 @@ def test_trade_cursor_returns_each_of_a_users_trades_once_in_order(engine) -> No
         assert trades_after(session, alice, 25) == []
 
 
-def test_command_log_ids_count_up_from_one(engine) -> None:
-    with Session(engine) as session:
+def test_command_log_ids_count_up_from_one(db) -> None:
+    with Session(db) as session:
         for kind in ("deposit", "submit", "cancel"):
             session.add(Command(kind=kind, market="SOL-PERP", payload="{}", at_ms=1))
         session.commit()

@@ -1,0 +1,1 @@
+"""Trading: the command log, the deterministic trading state, and its durable service."""

@@ -1,0 +1,141 @@
+"""The commands that change trading state, and their JSON form in the command log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+from backend.domain.orders import (
+    OrderRequest,
+    OrderType,
+    Side,
+    TimeInForce,
+    TriggerReference,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """Place an order."""
+
+    request: OrderRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Cancel one of an account's orders."""
+
+    account: str
+    market: str
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelAll:
+    """Cancel an account's orders in one market, or everywhere (``market`` None)."""
+
+    account: str
+    market: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Modify:
+    """Change a resting order's price and/or total size."""
+
+    account: str
+    market: str
+    order_id: int
+    price: int | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetPrices:
+    """New mark, oracle and last prices of a market (price units; None = unchanged)."""
+
+    market: str
+    mark: int | None = None
+    oracle: int | None = None
+    last: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The clock moved: expiries, TWAP slices, auction settlements."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deposit:
+    """Credit collateral (token units)."""
+
+    account: str
+    asset: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """Debit collateral (token units), subject to the margin check."""
+
+    account: str
+    asset: str
+    amount: int
+
+
+Command = Submit | Cancel | CancelAll | Modify | SetPrices | Tick | Deposit | Withdraw
+
+_KINDS: dict[str, type] = {
+    "submit": Submit,
+    "cancel": Cancel,
+    "cancel_all": CancelAll,
+    "modify": Modify,
+    "set_prices": SetPrices,
+    "tick": Tick,
+    "deposit": Deposit,
+    "withdraw": Withdraw,
+}
+_NAMES = {cls: name for name, cls in _KINDS.items()}
+_REQUEST_ENUMS = {
+    "side": Side,
+    "type": OrderType,
+    "time_in_force": TimeInForce,
+    "trigger_reference": TriggerReference,
+}
+
+
+def kind_of(command: Command) -> str:
+    """The command's name in the log."""
+    return _NAMES[type(command)]
+
+
+def market_of(command: Command) -> str | None:
+    """The market a command concerns, if one."""
+    if isinstance(command, Submit):
+        return command.request.market
+    return getattr(command, "market", None)
+
+
+def encode(command: Command) -> str:
+    """The JSON payload of a command."""
+    data = asdict(command)
+    return json.dumps(data, default=_plain, separators=(",", ":"), sort_keys=True)
+
+
+def decode(kind: str, payload: str) -> Command:
+    """A command back from the log."""
+    data: dict[str, Any] = json.loads(payload)
+    cls = _KINDS[kind]
+    if cls is Submit:
+        fields = data["request"]
+        for name, enum in _REQUEST_ENUMS.items():
+            fields[name] = enum(fields[name])
+        return Submit(OrderRequest(**fields))
+    return cls(**data)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot encode {value!r}")

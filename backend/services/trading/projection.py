@@ -1,0 +1,139 @@
+"""Writes what a command changed into the queryable tables, inside its transaction."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from backend.domain.markets import MarketCatalog
+from backend.domain.orders import Order as DomainOrder
+from backend.services.trading.state import Outcome, TradingState
+from backend.store.models import Market, Order, Position, Trade, User, UserBalance
+
+
+class UserDirectory:
+    """Maps wallet public keys to user rows, creating a row on first sight."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+
+    def id_of(self, session: Session, pubkey: str, now_ms: int) -> int:
+        """The user id of ``pubkey`` (added to ``session`` if new)."""
+        user_id = self._ids.get(pubkey)
+        if user_id is not None:
+            return user_id
+        user = session.exec(select(User).where(User.pubkey == pubkey)).first()
+        if user is None:
+            user = User(pubkey=pubkey, created_at_ms=now_ms)
+            session.add(user)
+            session.flush()
+        self._ids[pubkey] = user.id
+        return user.id
+
+    def forget(self) -> None:
+        """Drop the cache (after a rolled-back transaction its ids may not exist)."""
+        self._ids.clear()
+
+
+def sync_markets(session: Session, catalog: MarketCatalog) -> None:
+    """Write the catalog's markets into the markets table, keeping each one's halt flag."""
+    for spec in catalog:
+        row = session.get(Market, spec.symbol)
+        halted = row.halted if row is not None else False
+        session.merge(
+            Market(
+                symbol=spec.symbol,
+                base_asset=spec.base_asset,
+                tick_size=spec.tick_size,
+                lot_size=spec.lot_size,
+                min_size=spec.min_size,
+                max_leverage=spec.max_leverage,
+                initial_margin_ratio=spec.initial_margin_ratio,
+                maintenance_margin_ratio=spec.maintenance_margin_ratio,
+                maker_fee=spec.maker_fee,
+                taker_fee=spec.taker_fee,
+                liquidation_fee=spec.liquidation_fee,
+                funding_period_s=spec.funding_period_s,
+                pyth_feed_id=spec.pyth_feed_id,
+                halted=halted,
+            )
+        )
+
+
+def project(
+    session: Session, users: UserDirectory, state: TradingState, outcome: Outcome, now_ms: int
+) -> None:
+    """Add the rows of every order, fill, position and balance the outcome touched."""
+    for result in outcome.results:
+        for order in result.changed:
+            session.merge(_order_row(order, users.id_of(session, order.account, now_ms), now_ms))
+        for fill in result.fills:
+            session.add(
+                Trade(
+                    id=fill.trade_id,
+                    market=fill.market,
+                    price=fill.price,
+                    size=fill.size,
+                    taker_side=fill.taker_side.value,
+                    maker_order_id=fill.maker_order_id or None,
+                    taker_order_id=fill.taker_order_id,
+                    maker_user_id=users.id_of(session, fill.maker_account, now_ms),
+                    taker_user_id=users.id_of(session, fill.taker_account, now_ms),
+                    maker_fee=fill.maker_fee,
+                    taker_fee=fill.taker_fee,
+                    timestamp_ms=fill.timestamp_ms,
+                )
+            )
+    for pubkey in sorted(outcome.accounts):
+        account = state.ledger.account(pubkey)
+        user_id = users.id_of(session, pubkey, now_ms)
+        for asset, amount in account.balances.items():
+            session.merge(
+                UserBalance(user_id=user_id, asset=asset, amount=amount, updated_at_ms=now_ms)
+            )
+        for position in account.positions.values():
+            session.merge(
+                Position(
+                    user_id=user_id,
+                    market=position.market,
+                    base=position.base,
+                    quote_entry=position.quote_entry,
+                    last_funding_index=position.last_funding_index,
+                    updated_at_ms=now_ms,
+                )
+            )
+
+
+def _order_row(order: DomainOrder, user_id: int, now_ms: int) -> Order:
+    request = order.request
+    return Order(
+        id=order.order_id,
+        user_id=user_id,
+        market=request.market,
+        client_order_id=request.client_order_id,
+        side=request.side.value,
+        type=request.type.value,
+        status=order.status.value,
+        size=request.size,
+        filled=order.filled,
+        filled_quote=order.filled_quote,
+        fees_paid=order.fees_paid,
+        price=request.price,
+        trigger_price=request.trigger_price,
+        trigger_reference=request.trigger_reference.value,
+        trailing_amount=request.trailing_amount,
+        trailing_percent=request.trailing_percent,
+        visible_size=request.visible_size,
+        twap_duration_s=request.twap_duration_s,
+        twap_slices=request.twap_slices,
+        take_profit_price=request.take_profit_price,
+        stop_loss_price=request.stop_loss_price,
+        time_in_force=request.time_in_force.value,
+        expire_at_ms=request.expire_at_ms,
+        post_only=request.post_only,
+        reduce_only=request.reduce_only,
+        parent_id=order.parent_id,
+        linked_ids=",".join(str(i) for i in order.linked_ids),
+        reject_reason=order.reject_reason,
+        created_at_ms=order.created_at_ms,
+        updated_at_ms=now_ms,
+    )

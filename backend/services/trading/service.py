@@ -1,0 +1,82 @@
+"""The durable trading service: a command is answered only after it is committed.
+
+Each accepted command is appended to the command log and projected into the tables in
+one transaction. A refused command changes nothing and writes nothing. After a restart
+`TradingService.open` replays the log into a fresh `TradingState`, which rebuilds books,
+triggers, positions and balances exactly as acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
+
+from backend.domain.markets import MarketCatalog
+from backend.services.clock import Clock
+from backend.services.trading.commands import Command as TradingCommand
+from backend.services.trading.commands import decode, encode, kind_of, market_of
+from backend.services.trading.projection import UserDirectory, project, sync_markets
+from backend.services.trading.state import Outcome, TradingState
+from backend.store.models import Command
+
+log = logging.getLogger("quantdesk.trading")
+
+
+class TradingUnavailable(RuntimeError):
+    """The store failed to commit: memory may be ahead of it, so the service stops
+    accepting commands until it is restarted (and replays the log)."""
+
+
+class TradingService:
+    """Runs commands against the trading state and makes them durable."""
+
+    def __init__(self, catalog: MarketCatalog, db: Engine, clock: Clock) -> None:
+        self.state = TradingState(catalog)
+        self._db = db
+        self._clock = clock
+        self._users = UserDirectory()
+        self._failed = False
+        with Session(db) as session:
+            sync_markets(session, catalog)
+            session.commit()
+
+    @classmethod
+    def open(cls, catalog: MarketCatalog, db: Engine, clock: Clock) -> TradingService:
+        """A service whose state is rebuilt from the command log in ``db``."""
+        service = cls(catalog, db, clock)
+        with Session(db) as session:
+            rows = session.exec(select(Command).order_by(Command.id))
+            for row in rows:
+                service.state.apply(decode(row.kind, row.payload), row.at_ms)
+        return service
+
+    def execute(self, command: TradingCommand) -> Outcome:
+        """Apply ``command`` now and commit it; refusals raise and leave no trace."""
+        if self._failed:
+            raise TradingUnavailable("trading is stopped after a store failure; restart it")
+        now_ms = self._clock.now_ms()
+        payload = encode(command)  # before applying: the engine may cap a request in place
+        outcome = self.state.apply(command, now_ms)
+        if outcome.primary is not None and outcome.primary.duplicate:
+            return outcome  # a repeated client order id changed nothing
+        try:
+            with Session(self._db) as session:
+                session.add(
+                    Command(
+                        kind=kind_of(command),
+                        market=market_of(command),
+                        payload=payload,
+                        at_ms=now_ms,
+                    )
+                )
+                project(session, self._users, self.state, outcome, now_ms)
+                session.commit()
+        except SQLAlchemyError as error:
+            self._failed = True
+            self._users.forget()
+            log.critical("commit failed; trading stopped until restart", exc_info=error)
+            raise TradingUnavailable("the store could not record the command") from error
+        return outcome

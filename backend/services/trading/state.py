@@ -1,0 +1,168 @@
+"""The whole trading state of a deployment: one matching engine per market, the ledger,
+and the latest prices. Deterministic: the same commands at the same times give the same
+state, which is what makes replaying the command log an exact restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backend.domain.account import Account
+from backend.domain.engine_events import EngineResult
+from backend.domain.errors import OrderRejected, RejectCode
+from backend.domain.fills import Fill, fee_for
+from backend.domain.fixed_point import quote_value_ceil
+from backend.domain.ledger import Ledger
+from backend.domain.margin import MarketPrices, check_order
+from backend.domain.markets import MarketCatalog
+from backend.domain.matching_engine import MatchingEngine
+from backend.domain.orders import OrderRequest, OrderType
+from backend.domain.triggers import ReferencePrices
+from backend.services.trading.commands import (
+    Cancel,
+    CancelAll,
+    Command,
+    Deposit,
+    Modify,
+    SetPrices,
+    Submit,
+    Tick,
+    Withdraw,
+)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one command changed: engine results (orders, fills, deltas) and accounts."""
+
+    results: list[EngineResult] = field(default_factory=list)
+    accounts: set[str] = field(default_factory=set)
+    """Accounts whose balances or positions changed."""
+
+    @property
+    def fills(self) -> list[Fill]:
+        """Every fill, in order."""
+        return [fill for result in self.results for fill in result.fills]
+
+    @property
+    def primary(self) -> EngineResult | None:
+        """The result of the command's own order, for the answer to the caller."""
+        return self.results[0] if self.results else None
+
+
+class TradingState:
+    """Engines, ledger and prices, changed only through `apply`."""
+
+    def __init__(self, catalog: MarketCatalog) -> None:
+        self.catalog = catalog
+        self.ledger = Ledger(catalog)
+        self.prices: dict[str, MarketPrices] = {}
+        # Order and trade ids are unique across markets: each engine gets its own range.
+        self.engines = {
+            spec.symbol: MatchingEngine(
+                spec, first_order_id=(i + 1) * 10**12 + 1, first_trade_id=(i + 1) * 10**12 + 1
+            )
+            for i, spec in enumerate(catalog)
+        }
+
+    def engine(self, market: str) -> MatchingEngine:
+        """The engine of ``market``, or an `unknown_market` refusal."""
+        engine = self.engines.get(market)
+        if engine is None:
+            raise OrderRejected(RejectCode.UNKNOWN_MARKET, f"unknown market {market}", "market")
+        return engine
+
+    def apply(self, command: Command, now_ms: int) -> Outcome:
+        """Carry out ``command`` at ``now_ms``; a refusal raises and changes nothing."""
+        outcome = Outcome()
+        if isinstance(command, Submit):
+            self._check_margin(command.request)
+            self._record(
+                outcome, self.engine(command.request.market).submit(command.request, now_ms)
+            )
+        elif isinstance(command, Cancel):
+            self._record(
+                outcome,
+                self.engine(command.market).cancel(command.account, command.order_id, now_ms),
+            )
+        elif isinstance(command, CancelAll):
+            markets = [command.market] if command.market else list(self.engines)
+            for market in markets:
+                self._record(outcome, self.engine(market).cancel_all(command.account, now_ms))
+        elif isinstance(command, Modify):
+            self._record(
+                outcome,
+                self.engine(command.market).modify(
+                    command.account, command.order_id, command.price, command.size, now_ms
+                ),
+            )
+        elif isinstance(command, SetPrices):
+            self._set_prices(command, now_ms, outcome)
+        elif isinstance(command, Tick):
+            for engine in self.engines.values():
+                self._record(outcome, engine.on_time(now_ms))
+        elif isinstance(command, Deposit):
+            self.ledger.deposit(command.account, command.asset, command.amount)
+            outcome.accounts.add(command.account)
+        elif isinstance(command, Withdraw):
+            self.ledger.withdraw(command.account, command.asset, command.amount, self.prices)
+            outcome.accounts.add(command.account)
+        return outcome
+
+    def _record(self, outcome: Outcome, result: EngineResult) -> None:
+        """Settle a result's fills in the ledger and keep it."""
+        for fill in result.fills:
+            self.ledger.apply_fill(fill)
+            outcome.accounts.update((fill.taker_account, fill.maker_account))
+        outcome.results.append(result)
+
+    def _set_prices(self, command: SetPrices, now_ms: int, outcome: Outcome) -> None:
+        engine = self.engine(command.market)
+        result = engine.on_price(
+            ReferencePrices(command.mark, command.oracle, command.last), now_ms
+        )
+        merged = engine.prices
+        if merged.mark is not None and merged.oracle is not None:
+            self.prices[command.market] = MarketPrices(merged.mark, merged.oracle)
+        self._record(outcome, result)
+
+    def _check_margin(self, request: OrderRequest) -> None:
+        """Refuse an order that would breach initial margin if it filled in full at its
+        worst price (its limit, else the market's protection band)."""
+        if request.reduce_only:
+            return
+        engine = self.engine(request.market)
+        prices = self.prices.get(request.market)
+        if prices is None:
+            raise OrderRejected(
+                RejectCode.MARKET_HALTED, f"{request.market} has no price yet; try again shortly"
+            )
+        price = _worst_price(engine, request)
+        spec = engine.spec
+        fee = fee_for(quote_value_ceil(price, request.size), spec.taker_fee)
+        # a refused order must not even open an empty account: look, don't create
+        account = self.ledger.accounts.get(request.account) or Account(request.account)
+        check = check_order(
+            account,
+            self.catalog,
+            self.prices,
+            request.market,
+            request.side,
+            request.size,
+            price,
+            fee,
+        )
+        if not check.allowed:
+            raise OrderRejected(RejectCode.INSUFFICIENT_MARGIN, check.reason or "", "size")
+
+
+def _worst_price(engine: MatchingEngine, request: OrderRequest) -> int:
+    candidates = (request.price, request.trigger_price, request.take_profit_price)
+    known = [p for p in candidates if p is not None]
+    if request.type in (OrderType.MARKET, OrderType.TWAP, OrderType.TRAILING_STOP) or not known:
+        band = engine.protected_price(request.side)
+        if band is not None:
+            known.append(band)
+    if not known:
+        raise OrderRejected(RejectCode.MARKET_HALTED, "no reference price for this market yet")
+    return max(known) if request.side.sign > 0 else min(known)
