@@ -21,3 +21,5 @@ class BackendSettings(BaseSettings):
     """Signs access tokens; None: a random secret per process."""
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "info"
+    simulator_seed: int = 7
+    """Seed of the offline price simulator (the embedded default's oracle)."""

@@ -59,8 +59,11 @@ class Ledger:
         check_transfer(self.catalog, asset, amount)
         self.account(account_id).credit(asset, amount)
 
-    def withdraw(self, account_id: str, asset: str, amount: int, prices: Prices) -> None:
-        """Debit collateral, refused if it would leave free collateral below zero."""
+    def withdraw(
+        self, account_id: str, asset: str, amount: int, prices: Prices, reserved: int = 0
+    ) -> None:
+        """Debit collateral, refused if free collateral would fall below ``reserved`` (the
+        initial margin held for resting orders)."""
         check_transfer(self.catalog, asset, amount)
         account = self.account(account_id)
         if amount > account.balance(asset):
@@ -69,7 +72,7 @@ class Ledger:
                 f"the {asset} balance is smaller than the amount",
                 "amount",
             )
-        allowed = max_withdrawal(account, self.catalog, prices, asset)
+        allowed = max_withdrawal(account, self.catalog, prices, asset, reserved)
         if amount > allowed:
             raise AccountRejected(
                 RejectCode.INSUFFICIENT_MARGIN,

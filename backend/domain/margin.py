@@ -126,6 +126,15 @@ def risk_view(account: Account, catalog: MarketCatalog, prices: Prices) -> RiskV
     )
 
 
+def open_order_requirement(
+    base: int, open_buys: int, open_sells: int, mark: int, ratio: int
+) -> int:
+    """Initial margin held for resting orders: what the position would need at its worst
+    if every buy or every sell filled, beyond what it needs now (rounded up)."""
+    worst = max(abs(base + open_buys), abs(base - open_sells))
+    return requirement(max(0, worst - abs(base)), mark, ratio)
+
+
 def health(maintenance_collateral: int, maintenance_requirement: int) -> int:
     """Account health in ppm: 1e6 = no risk, 0 = at or below maintenance."""
     if maintenance_requirement == 0:
@@ -183,9 +192,11 @@ def check_order(
     size: int,
     fill_price: int,
     fee: int,
+    reserved: int = 0,
 ) -> PreTradeResult:
     """Would filling ``size`` at ``fill_price`` (paying ``fee``) breach initial margin?
 
+    ``reserved`` is initial margin already held for the account's other resting orders.
     A trade that leaves the account with less initial requirement than before and does not
     lower its free collateral (reducing or closing) is always allowed, even below initial
     margin, so a trader can always get out.
@@ -197,7 +208,7 @@ def check_order(
     preview.credit(catalog.quote_asset, realised - fee)
     after = risk_view(preview, catalog, prices)
     liq_after = liquidation_price(preview, catalog, prices, market)
-    if after.free_collateral >= 0:
+    if after.free_collateral - reserved >= 0:
         return PreTradeResult(True, before, after, liq_after)
     reduces = (
         after.initial_requirement < before.initial_requirement
@@ -212,17 +223,20 @@ def check_order(
         liq_after,
         RejectCode.INSUFFICIENT_MARGIN,
         "not enough free collateral: this order needs "
-        f"{format_fixed(-after.free_collateral, QUOTE_PRECISION)} USDC more initial margin",
+        f"{format_fixed(reserved - after.free_collateral, QUOTE_PRECISION)} USDC more "
+        "initial margin",
     )
 
 
-def max_withdrawal(account: Account, catalog: MarketCatalog, prices: Prices, asset: str) -> int:
+def max_withdrawal(
+    account: Account, catalog: MarketCatalog, prices: Prices, asset: str, reserved: int = 0
+) -> int:
     """The most of ``asset`` (token units) that can be withdrawn keeping free collateral
-    non-negative; never more than the balance."""
+    at least ``reserved`` (margin held for resting orders); never more than the balance."""
     balance = account.balance(asset)
     if balance <= 0:
         return 0
-    free = risk_view(account, catalog, prices).free_collateral
+    free = risk_view(account, catalog, prices).free_collateral - reserved
     if free <= 0:
         return 0
     spec = catalog.asset(asset)

@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.gateway.context import GatewayContext
 from backend.gateway.errors import install_error_handlers
-from backend.gateway.routes import auth, health, markets
+from backend.gateway.routes import account, auth, health, markets, oracle, orders
 from backend.gateway.security import SecurityHeaders
 
 
@@ -27,6 +27,14 @@ def create_app(context: GatewayContext) -> FastAPI:
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for router in (health.router, auth.router, markets.router):
+    routers = (
+        health.router,
+        auth.router,
+        markets.router,
+        orders.router,
+        account.router,
+        oracle.router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

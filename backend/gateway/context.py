@@ -10,6 +10,7 @@ from backend.services.auth.login import LoginService
 from backend.services.auth.nonces import NonceBook
 from backend.services.auth.sessions import SessionIssuer
 from backend.services.clock import Clock, SystemClock
+from backend.services.trading.service import TradingService
 
 
 @dataclass(slots=True)
@@ -20,6 +21,9 @@ class GatewayContext:
     login: LoginService
     clock: Clock = field(default_factory=SystemClock)
     cors_origins: list[str] = field(default_factory=list)
+    trading: TradingService | None = None
+    paper_trading: bool = True
+    """Deposits of demo collateral are allowed (the embedded default)."""
 
 
 def make_context(
@@ -28,9 +32,10 @@ def make_context(
     token_secret: bytes | None = None,
     clock: Clock | None = None,
     cors_origins: list[str] | None = None,
+    trading: TradingService | None = None,
 ) -> GatewayContext:
     """A context for a server answering at ``domain``; without a configured secret, a
     random one for this process (sessions then end with the process)."""
     secret = token_secret or secrets.token_bytes(32)
     login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
-    return GatewayContext(catalog, login, clock or SystemClock(), cors_origins or [])
+    return GatewayContext(catalog, login, clock or SystemClock(), cors_origins or [], trading)

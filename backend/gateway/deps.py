@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.gateway.context import GatewayContext
 from backend.services.auth.errors import AuthCode, AuthError
+from backend.services.trading.service import TradingService, TradingUnavailable
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -31,3 +32,12 @@ def _current_user(
 
 CurrentUser = Annotated[str, Depends(_current_user)]
 """The base58 public key of the signed-in user."""
+
+
+def _trading(context: ContextDep) -> TradingService:
+    if context.trading is None:
+        raise TradingUnavailable("trading is not enabled on this server")
+    return context.trading
+
+
+TradingDep = Annotated[TradingService, Depends(_trading)]

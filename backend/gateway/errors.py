@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from backend.domain.errors import DomainError, RejectCode
 from backend.schemas.errors import ErrorBody
 from backend.services.auth.errors import AuthCode, AuthError
+from backend.services.trading.service import TradingUnavailable
 
 log = logging.getLogger("quantdesk.gateway")
 
@@ -26,6 +27,7 @@ ERROR_RESPONSES = {
     404: {"model": ErrorBody, "description": "no such market, order or asset"},
     422: {"model": ErrorBody, "description": "malformed request"},
     429: {"model": ErrorBody, "description": "too many requests; see Retry-After"},
+    503: {"model": ErrorBody, "description": "trading is stopped; retry later"},
 }
 
 
@@ -54,6 +56,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def auth_error(_: Request, error: AuthError) -> JSONResponse:
         status = 400 if error.code in _BAD_AUTH_INPUT else 401
         return _answer(status, error.code.value, error.message)
+
+    @app.exception_handler(TradingUnavailable)
+    async def trading_unavailable(_: Request, error: TradingUnavailable) -> JSONResponse:
+        return _answer(503, "trading_unavailable", str(error))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -126,3 +126,12 @@ def test_max_withdrawal_keeps_free_collateral(catalog: MarketCatalog) -> None:
 )
 def test_health(collateral: int, requirement: int, expected: int) -> None:
     assert health(collateral, requirement) == expected
+
+
+def test_open_orders_hold_margin_for_their_worst_side() -> None:
+    from backend.domain.margin import open_order_requirement
+
+    # long 2; resting buys of 3 and sells of 6: worst |2+3|=5 vs |2-6|=4 -> 3 more at 10%
+    assert open_order_requirement(B("2"), B("3"), B("6"), P("150"), 100_000) == 45 * USDC
+    # sells that only close the long hold nothing
+    assert open_order_requirement(B("2"), 0, B("2"), P("150"), 100_000) == 0

@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 
-from backend.domain.errors import OrderRejected, RejectCode
+from backend.domain.errors import AccountRejected, OrderRejected, RejectCode
 from backend.domain.fixed_point import parse_base, parse_price
 from backend.domain.markets import MarketCatalog
 from backend.domain.orders import OrderStatus, Side
 from backend.services.clock import ManualClock
-from backend.services.trading.commands import Cancel, Deposit, SetPrices, Submit, Tick
+from backend.services.trading.commands import Cancel, Deposit, SetPrices, Submit, Tick, Withdraw
 from backend.services.trading.service import TradingService, TradingUnavailable
 from backend.store.models import Command, Order, Position, Trade, UserBalance
 from tests.domain.order_factory import request
@@ -160,3 +160,17 @@ def test_a_failed_commit_stops_trading_until_restart(service, db) -> None:
         service.execute(Submit(request("buy", price="149", account="alice")))
     with pytest.raises(TradingUnavailable, match="restart"):
         service.execute(Deposit("alice", "USDC", 1))
+
+
+def test_resting_orders_hold_margin_for_the_next_one(catalog, db, clock) -> None:
+    trading = TradingService(catalog, db, clock)
+    trading.execute(SetPrices("SOL-PERP", mark=P("150"), oracle=P("150")))
+    trading.execute(Deposit("dave", "USDC", 200 * USDC))
+    # 10 SOL at 149 needs 149 initial margin (+ fee); a second one does not fit in 200
+    trading.execute(Submit(request("buy", price="149", size="10", account="dave")))
+    with pytest.raises(OrderRejected) as raised:
+        trading.execute(Submit(request("buy", price="149", size="10", account="dave")))
+    assert raised.value.code is RejectCode.INSUFFICIENT_MARGIN
+    # and the held margin also caps withdrawals
+    with pytest.raises(AccountRejected):
+        trading.execute(Withdraw("dave", "USDC", 100 * USDC))

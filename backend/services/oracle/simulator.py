@@ -70,6 +70,13 @@ class PriceSimulator:
             for spec in self.specs
         }
 
+    def resume_from(self, prices: dict[str, int]) -> None:
+        """Continue from known prices (after a restart) instead of the reference prices."""
+        for market, price in prices.items():
+            walk = self._walks.get(market)
+            if walk is not None and price > 0:
+                walk.log_price = math.log(price)
+
     def price(self, market: str) -> int:
         """The current simulated price of ``market``, on its tick grid."""
         walk = self._walks[market]

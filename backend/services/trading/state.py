@@ -13,10 +13,10 @@ from backend.domain.errors import OrderRejected, RejectCode
 from backend.domain.fills import Fill, fee_for
 from backend.domain.fixed_point import quote_value_ceil
 from backend.domain.ledger import Ledger
-from backend.domain.margin import MarketPrices, check_order
+from backend.domain.margin import MarketPrices, check_order, open_order_requirement
 from backend.domain.markets import MarketCatalog
 from backend.domain.matching_engine import MatchingEngine
-from backend.domain.orders import OrderRequest, OrderType
+from backend.domain.orders import OrderRequest, OrderType, Side
 from backend.domain.triggers import ReferencePrices
 from backend.services.trading.commands import (
     Cancel,
@@ -105,7 +105,13 @@ class TradingState:
             self.ledger.deposit(command.account, command.asset, command.amount)
             outcome.accounts.add(command.account)
         elif isinstance(command, Withdraw):
-            self.ledger.withdraw(command.account, command.asset, command.amount, self.prices)
+            self.ledger.withdraw(
+                command.account,
+                command.asset,
+                command.amount,
+                self.prices,
+                self.reserved_margin(command.account),
+            )
             outcome.accounts.add(command.account)
         return outcome
 
@@ -125,6 +131,28 @@ class TradingState:
         if merged.mark is not None and merged.oracle is not None:
             self.prices[command.market] = MarketPrices(merged.mark, merged.oracle)
         self._record(outcome, result)
+
+    def reserved_margin(self, account: str) -> int:
+        """Initial margin held for the account's resting and pending orders, all markets."""
+        held = self.ledger.accounts.get(account)
+        total = 0
+        for market, engine in self.engines.items():
+            orders = engine.open_orders(account)
+            prices = self.prices.get(market)
+            if not orders or prices is None:
+                continue
+            buys = sum(
+                o.remaining for o in orders if o.side is Side.BUY and not o.request.reduce_only
+            )
+            sells = sum(
+                o.remaining for o in orders if o.side is Side.SELL and not o.request.reduce_only
+            )
+            position = held.positions.get(market) if held else None
+            base = position.base if position else 0
+            total += open_order_requirement(
+                base, buys, sells, prices.mark, engine.spec.initial_margin_ratio
+            )
+        return total
 
     def _check_margin(self, request: OrderRequest) -> None:
         """Refuse an order that would breach initial margin if it filled in full at its
@@ -151,6 +179,7 @@ class TradingState:
             request.size,
             price,
             fee,
+            self.reserved_margin(request.account),
         )
         if not check.allowed:
             raise OrderRejected(RejectCode.INSUFFICIENT_MARGIN, check.reason or "", "size")

@@ -1,0 +1,64 @@
+"""Positions, balances and (paper) deposits."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.domain.errors import AccountRejected, RejectCode
+from backend.domain.fixed_point import FixedPointError, parse_fixed
+from backend.gateway.deps import ContextDep, CurrentUser, TradingDep
+from backend.gateway.errors import ERROR_RESPONSES
+from backend.gateway.views import balances, positions
+from backend.schemas.positions import BalanceOut, PositionOut, TransferBody
+from backend.services.trading.commands import Deposit, Withdraw
+
+router = APIRouter(prefix="/api", tags=["account"], responses=ERROR_RESPONSES)
+
+
+@router.get("/positions")
+async def list_positions(user: CurrentUser, trading: TradingDep) -> list[PositionOut]:
+    """The user's open positions at the current mark."""
+    return positions(trading.state, user)
+
+
+@router.get("/account/balances")
+async def list_balances(user: CurrentUser, trading: TradingDep) -> list[BalanceOut]:
+    """The user's collateral balances."""
+    return balances(trading.state, user)
+
+
+def _amount(context: ContextDep, body: TransferBody) -> int:
+    if body.asset not in context.catalog.collateral:
+        known = ", ".join(context.catalog.collateral)
+        raise AccountRejected(
+            RejectCode.UNKNOWN_ASSET,
+            f"{body.asset} is not a collateral asset; use one of {known}",
+            "asset",
+        )
+    precision = context.catalog.asset(body.asset).precision
+    try:
+        return parse_fixed(body.amount, precision, "amount")
+    except FixedPointError as error:
+        raise AccountRejected(RejectCode.INVALID_AMOUNT, str(error), "amount") from None
+
+
+@router.post("/account/deposit")
+async def deposit(
+    body: TransferBody, user: CurrentUser, context: ContextDep, trading: TradingDep
+) -> list[BalanceOut]:
+    """Credit demo collateral (paper trading only; on chain, deposits come from the wallet)."""
+    if not context.paper_trading:
+        raise AccountRejected(
+            RejectCode.INVALID_AMOUNT, "deposits arrive from the chain on this server", "asset"
+        )
+    trading.execute(Deposit(user, body.asset, _amount(context, body)))
+    return balances(trading.state, user)
+
+
+@router.post("/account/withdraw")
+async def withdraw(
+    body: TransferBody, user: CurrentUser, context: ContextDep, trading: TradingDep
+) -> list[BalanceOut]:
+    """Withdraw collateral if initial margin still holds afterwards."""
+    trading.execute(Withdraw(user, body.asset, _amount(context, body)))
+    return balances(trading.state, user)

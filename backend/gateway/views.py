@@ -1,0 +1,66 @@
+"""Read-only views of the trading state for the routes, in wire form."""
+
+from __future__ import annotations
+
+from backend.domain.fixed_point import (
+    BASE_PRECISION,
+    PRICE_PRECISION,
+    QUOTE_PRECISION,
+    format_fixed,
+)
+from backend.domain.margin import liquidation_price
+from backend.domain.orders import Order
+from backend.schemas.positions import BalanceOut, PositionOut
+from backend.services.trading.state import TradingState
+
+
+def open_orders(state: TradingState, account: str) -> list[Order]:
+    """The account's working orders in every market, oldest first per market."""
+    return [order for engine in state.engines.values() for order in engine.open_orders(account)]
+
+
+def find_order(state: TradingState, account: str, order_id: int) -> Order | None:
+    """One of the account's working orders by id, in whichever market it is."""
+    for engine in state.engines.values():
+        order = engine.order(order_id)
+        if order is not None and order.account == account:
+            return order
+    return None
+
+
+def positions(state: TradingState, account: str) -> list[PositionOut]:
+    """The account's open positions with PnL and liquidation price at the mark."""
+    held = state.ledger.accounts.get(account)
+    if held is None:
+        return []
+    out = []
+    for position in held.open_positions():
+        prices = state.prices.get(position.market)
+        entry = position.entry_price()
+        pnl = liq = None
+        if prices is not None:
+            pnl = format_fixed(position.unrealised_pnl(prices.mark), QUOTE_PRECISION)
+            price = liquidation_price(held, state.catalog, state.prices, position.market)
+            liq = None if price is None else format_fixed(price, PRICE_PRECISION)
+        out.append(
+            PositionOut(
+                market=position.market,
+                size=format_fixed(position.base, BASE_PRECISION),
+                entry_price=None if entry is None else format_fixed(entry, PRICE_PRECISION),
+                mark_price=None if prices is None else format_fixed(prices.mark, PRICE_PRECISION),
+                unrealised_pnl=pnl,
+                liquidation_price=liq,
+            )
+        )
+    return out
+
+
+def balances(state: TradingState, account: str) -> list[BalanceOut]:
+    """The account's collateral balances in each asset's own units."""
+    held = state.ledger.accounts.get(account)
+    if held is None:
+        return []
+    return [
+        BalanceOut(asset=asset, amount=format_fixed(amount, state.catalog.asset(asset).precision))
+        for asset, amount in sorted(held.balances.items())
+    ]

@@ -1,0 +1,48 @@
+"""Drives the trading state from the price simulator: the embedded default's live prices."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from backend.services.clock import Clock
+from backend.services.oracle.simulator import PriceSimulator
+from backend.services.trading.commands import SetPrices, Tick
+from backend.services.trading.service import TradingService, TradingUnavailable
+
+log = logging.getLogger("quantdesk.oracle")
+
+
+class SimulatedFeed:
+    """Every ``interval_s``: a new simulated price per market, then a clock tick."""
+
+    def __init__(
+        self,
+        simulator: PriceSimulator,
+        trading: TradingService,
+        clock: Clock,
+        interval_s: float = 1.0,
+    ) -> None:
+        self.simulator = simulator
+        self.trading = trading
+        self.clock = clock
+        self.interval_s = interval_s
+
+    def step(self) -> None:
+        """Publish one round of prices and a tick."""
+        now = self.clock.now_ms()
+        for tick in self.simulator.advance(now):
+            self.trading.execute(SetPrices(tick.market, mark=tick.price, oracle=tick.price))
+        self.trading.execute(Tick())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Step until ``stop`` is set; a stopped trading service ends the feed."""
+        while not stop.is_set():
+            try:
+                self.step()
+            except TradingUnavailable:
+                log.error("trading stopped: the simulated feed stops too")
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval_s)

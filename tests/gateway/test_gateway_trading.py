@@ -1,0 +1,151 @@
+"""Trading over HTTP: deposit, place, list, cancel, positions, and every refusal."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from solders.keypair import Keypair
+from sqlalchemy import Engine
+
+from backend.domain.fixed_point import parse_price
+from backend.domain.markets import MarketCatalog
+from backend.gateway.app import create_app
+from backend.gateway.context import make_context
+from backend.services.clock import ManualClock
+from backend.services.trading.commands import SetPrices
+from backend.services.trading.service import TradingService
+
+NOW = 1_790_000_000_000
+
+
+class Trader:
+    """A signed-in HTTP client."""
+
+    def __init__(self, http: httpx.AsyncClient, key: Keypair, token: str) -> None:
+        self.http, self.key = http, key
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    async def get(self, path: str) -> httpx.Response:
+        return await self.http.get(path, headers=self.headers)
+
+    async def post(self, path: str, body: dict) -> httpx.Response:
+        return await self.http.post(path, json=body, headers=self.headers)
+
+    async def delete(self, path: str) -> httpx.Response:
+        return await self.http.delete(path, headers=self.headers)
+
+
+async def sign_in(http: httpx.AsyncClient) -> Trader:
+    """Log a new wallet in through the nonce flow."""
+    key = Keypair()
+    message = (await http.get("/api/auth/nonce", params={"pubkey": str(key.pubkey())})).json()
+    body = {
+        "pubkey": str(key.pubkey()),
+        "message": message["message"],
+        "signature": str(key.sign_message(message["message"].encode())),
+    }
+    tokens = (await http.post("/api/auth/verify", json=body)).json()
+    return Trader(http, key, tokens["access_token"])
+
+
+@pytest.fixture
+async def http(catalog: MarketCatalog, db: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    clock = ManualClock(NOW)
+    trading = TradingService(catalog, db, clock)
+    price = parse_price("150")
+    trading.execute(SetPrices("SOL-PERP", mark=price, oracle=price, last=price))
+    context = make_context(catalog, "quantdesk.test", b"k" * 32, clock, trading=trading)
+    transport = httpx.ASGITransport(app=create_app(context))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        yield client
+
+
+def _order(**fields) -> dict:
+    return {
+        "market": "SOL-PERP",
+        "side": "buy",
+        "type": "limit",
+        "size": "1",
+        "price": "149",
+        "client_order_id": "c1",
+    } | fields
+
+
+async def _funded(http: httpx.AsyncClient) -> Trader:
+    trader = await sign_in(http)
+    answer = await trader.post("/api/account/deposit", {"asset": "USDC", "amount": "10000"})
+    assert answer.status_code == 200 and answer.json() == [{"asset": "USDC", "amount": "10000"}]
+    return trader
+
+
+async def test_place_list_cancel(http: httpx.AsyncClient) -> None:
+    trader = await _funded(http)
+    placed = await trader.post("/api/orders", _order())
+    assert placed.status_code == 201
+    order = placed.json()
+    assert order["status"] == "open" and order["price"] == "149" and order["size"] == "1"
+    again = await trader.post("/api/orders", _order())
+    assert again.status_code == 200 and again.json()["order_id"] == order["order_id"]
+    listed = (await trader.get("/api/orders")).json()
+    assert [o["order_id"] for o in listed] == [order["order_id"]]
+    cancelled = await trader.delete(f"/api/orders/{order['order_id']}")
+    assert cancelled.json()["status"] == "cancelled"
+    assert (await trader.get("/api/orders")).json() == []
+
+
+async def test_a_fill_shows_in_positions(http: httpx.AsyncClient) -> None:
+    maker, taker = await _funded(http), await _funded(http)
+    await maker.post("/api/orders", _order(side="sell", price="150", size="2"))
+    filled = await taker.post("/api/orders", _order(type="market", price=None, size="2"))
+    assert filled.json()["status"] == "filled" and filled.json()["average_price"] == "150"
+    positions = (await taker.get("/api/positions")).json()
+    assert positions[0]["market"] == "SOL-PERP" and positions[0]["size"] == "2"
+    assert positions[0]["entry_price"] == "150" and positions[0]["unrealised_pnl"] == "0"
+    prices = (await http.get("/api/oracle/prices")).json()
+    assert prices == [{"market": "SOL-PERP", "mark": "150", "oracle": "150"}]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "code", "field"),
+    [
+        ({"price": "149.0005"}, 400, "price_not_tick_multiple", "price"),
+        ({"size": "0.001"}, 400, "size_below_minimum", "size"),
+        ({"size": "5000"}, 400, "insufficient_margin", "size"),
+        ({"market": "XRP-PERP"}, 404, "unknown_market", "market"),
+        ({"market": "ETH-PERP", "price": "3000"}, 409, "market_halted", None),
+        ({"side": "up"}, 422, "invalid_request", "side"),
+        ({"price": "abc"}, 400, "invalid_price", "price"),
+    ],
+)
+async def test_bad_orders_are_refused_and_change_nothing(http, fields, status, code, field) -> None:
+    trader = await _funded(http)
+    answer = await trader.post("/api/orders", _order(**fields))
+    assert answer.status_code == status, answer.text
+    assert answer.json()["code"] == code and answer.json()["field"] == field
+    assert (await trader.get("/api/orders")).json() == []
+
+
+async def test_another_users_order_cannot_be_cancelled(http: httpx.AsyncClient) -> None:
+    owner, other = await _funded(http), await _funded(http)
+    order = (await owner.post("/api/orders", _order())).json()
+    answer = await other.delete(f"/api/orders/{order['order_id']}")
+    assert answer.status_code == 404 and answer.json()["code"] == "order_not_found"
+    assert len((await owner.get("/api/orders")).json()) == 1
+
+
+async def test_withdrawal_beyond_margin_is_refused(http: httpx.AsyncClient) -> None:
+    trader = await _funded(http)
+    await trader.post("/api/orders", _order(size="50", price="149"))
+    refused = await trader.post("/api/account/withdraw", {"asset": "USDC", "amount": "9999"})
+    assert refused.status_code == 400
+    ok = await trader.post("/api/account/withdraw", {"asset": "USDC", "amount": "100"})
+    assert ok.json() == [{"asset": "USDC", "amount": "9900"}]
+    bad = await trader.post("/api/account/deposit", {"asset": "DOGE", "amount": "1"})
+    assert bad.status_code == 404 and bad.json()["code"] == "unknown_asset"
+
+
+async def test_private_routes_need_a_session(http: httpx.AsyncClient) -> None:
+    answer = await http.post("/api/orders", json=_order())
+    assert answer.status_code == 401 and answer.json()["code"] == "invalid_token"
