@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from backend.gateway.app import create_app
     from backend.gateway.context import make_context
-    from backend.store.database import default_database_url
+    from backend.services.clock import SystemClock
+    from backend.services.oracle.sim_feed import SimulatedFeed
+    from backend.services.oracle.simulator import PriceSimulator
+    from backend.services.trading.service import TradingService
+    from backend.store.database import create_engine_for, default_database_url
     from backend.store.migrate import upgrade_to_head
 
     url = settings.database_url or default_database_url()
@@ -58,10 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     except (ArgumentError, OperationalError) as error:
         print(f"quantdesk-backend: cannot open the database: {error}", file=sys.stderr)
         return 2
+    clock = SystemClock()
+    trading = TradingService.open(catalog, create_engine_for(url), clock)
+    simulator = PriceSimulator(list(catalog), seed=settings.simulator_seed)
+    simulator.resume_from({market: p.oracle for market, p in trading.state.prices.items()})
+    feed = SimulatedFeed(simulator, trading, clock)
     secret = settings.token_secret.encode() if settings.token_secret else None
-    context = make_context(catalog, settings.domain, secret, cors_origins=settings.cors_origins)
+    context = make_context(
+        catalog, settings.domain, secret, clock, cors_origins=settings.cors_origins, trading=trading
+    )
     uvicorn.run(
-        create_app(context), host=settings.host, port=settings.port, log_level=settings.log_level
+        create_app(context, background=[feed]),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
     )
     return 0
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from backend.__main__ import main as backend_main
 from quantdesk_desktop.__main__ import describe_markets
+from tests.server_process import ServerProcess
 
 
 def test_workstation_lists_every_market() -> None:
@@ -22,25 +21,15 @@ def test_workstation_lists_every_market() -> None:
 
 
 def test_backend_serves_health_and_markets_until_stopped(tmp_path: Path) -> None:
-    port = _free_port()
-    database = f"sqlite:///{tmp_path / 'server.db'}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "backend", "--port", str(port), "--database-url", database],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = ServerProcess(f"sqlite:///{tmp_path / 'server.db'}")
     try:
-        health = _wait_for(f"http://127.0.0.1:{port}/health", server)
-        assert health.json() == {"status": "ok"}
-        markets = httpx.get(f"http://127.0.0.1:{port}/api/markets").json()
-        assert len(markets) == 6
+        assert server.wait_until("/health").json() == {"status": "ok"}
+        assert len(httpx.get(f"{server.url}/api/markets").json()) == 6
         assert (tmp_path / "server.db").exists()
     finally:
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=20)
+        output = server.stop()
     # uvicorn shuts down cleanly, then re-raises SIGTERM so supervisors see why it ended
-    assert server.returncode in (0, -signal.SIGTERM), output
+    assert server.process.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
 
 
@@ -48,25 +37,6 @@ def test_backend_refuses_a_database_it_cannot_open(tmp_path: Path, capsys) -> No
     missing = tmp_path / "no" / "such" / "dir" / "x.db"
     assert backend_main(["--database-url", f"sqlite:///{missing}", "--port", "0"]) == 2
     assert "cannot open the database" in capsys.readouterr().err
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(url: str, server: subprocess.Popen, deadline_s: float = 30.0) -> httpx.Response:
-    """Poll ``url`` until the server answers (or has died, or the deadline passes)."""
-    deadline = time.monotonic() + deadline_s
-    while True:
-        assert server.poll() is None, server.stdout.read()
-        try:
-            return httpx.get(url, timeout=1.0)
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def test_backend_refuses_a_broken_markets_file(tmp_path: Path, capsys) -> None:

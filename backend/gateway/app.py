@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Protocol
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -11,10 +16,32 @@ from backend.gateway.routes import account, auth, health, markets, oracle, order
 from backend.gateway.security import SecurityHeaders
 
 
-def create_app(context: GatewayContext) -> FastAPI:
-    """A gateway serving ``context``'s services."""
+class Background(Protocol):
+    """A task that runs while the server is up (a price feed, a keeper)."""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set."""
+        ...
+
+
+def create_app(context: GatewayContext, background: Sequence[Background] = ()) -> FastAPI:
+    """A gateway serving ``context``'s services, running ``background`` while it is up."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(task.run(stop)) for task in background]
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     app = FastAPI(
-        title="QuantDesk", version="0.1.0", description="QuantDesk perpetual futures: REST API"
+        title="QuantDesk",
+        version="0.1.0",
+        description="QuantDesk perpetual futures: REST API",
+        lifespan=lifespan,
     )
     app.state.context = context
     install_error_handlers(app)
@@ -27,14 +54,6 @@ def create_app(context: GatewayContext) -> FastAPI:
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    routers = (
-        health.router,
-        auth.router,
-        markets.router,
-        orders.router,
-        account.router,
-        oracle.router,
-    )
-    for router in routers:
-        app.include_router(router)
+    for module in (health, auth, markets, orders, account, oracle):
+        app.include_router(module.router)
     return app
