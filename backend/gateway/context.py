@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 
 from backend.domain.markets import MarketCatalog
+from backend.gateway.ws.events import StreamPublisher
+from backend.gateway.ws.hub import Hub
 from backend.services.auth.login import LoginService
 from backend.services.auth.nonces import NonceBook
 from backend.services.auth.sessions import SessionIssuer
@@ -22,6 +24,7 @@ class GatewayContext:
     clock: Clock = field(default_factory=SystemClock)
     cors_origins: list[str] = field(default_factory=list)
     trading: TradingService | None = None
+    hub: Hub = field(default_factory=Hub)
     paper_trading: bool = True
     """Deposits of demo collateral are allowed (the embedded default)."""
 
@@ -38,4 +41,7 @@ def make_context(
     random one for this process (sessions then end with the process)."""
     secret = token_secret or secrets.token_bytes(32)
     login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
-    return GatewayContext(catalog, login, clock or SystemClock(), cors_origins or [], trading)
+    context = GatewayContext(catalog, login, clock or SystemClock(), cors_origins or [], trading)
+    if trading is not None:
+        trading.on_commit(StreamPublisher(context.hub, trading.state))
+    return context

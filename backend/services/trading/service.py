@@ -9,6 +9,7 @@ triggers, positions and balances exactly as acknowledged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +26,9 @@ from backend.store.models import Command
 log = logging.getLogger("quantdesk.trading")
 
 
+CommitListener = Callable[[TradingCommand, Outcome], None]
+
+
 class TradingUnavailable(RuntimeError):
     """The store failed to commit: memory may be ahead of it, so the service stops
     accepting commands until it is restarted (and replays the log)."""
@@ -39,6 +43,7 @@ class TradingService:
         self._clock = clock
         self._users = UserDirectory()
         self._failed = False
+        self._listeners: list[CommitListener] = []
         with Session(db) as session:
             sync_markets(session, catalog)
             session.commit()
@@ -79,4 +84,10 @@ class TradingService:
             self._users.forget()
             log.critical("commit failed; trading stopped until restart", exc_info=error)
             raise TradingUnavailable("the store could not record the command") from error
+        for listener in self._listeners:
+            listener(command, outcome)
         return outcome
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call ``listener(command, outcome)`` after every committed command (publishing)."""
+        self._listeners.append(listener)

@@ -1,0 +1,1 @@
+"""The WebSocket stream: one socket per client, channels, sequence numbers, trading ops."""

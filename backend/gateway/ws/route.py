@@ -1,0 +1,201 @@
+"""The ``/ws`` endpoint: JSON ops in, numbered channel messages out.
+
+Ops: ``subscribe`` / ``unsubscribe`` (channel, market), ``auth`` (token), ``place``
+(order, request_id), ``cancel`` (order_id, request_id), ``ping``. Public channels:
+book, trades, prices. Private channels, after ``auth``: orders, fills, positions,
+account. See docs/ws-protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from backend.domain.errors import DomainError
+from backend.gateway.context import GatewayContext
+from backend.gateway.views import find_order
+from backend.gateway.ws.events import book_snapshot
+from backend.gateway.ws.hub import Subscriber
+from backend.schemas.orders import OrderBody, OrderOut, to_request
+from backend.services.auth.errors import AuthError
+from backend.services.trading.commands import Cancel, Submit
+from backend.services.trading.service import TradingUnavailable
+
+router = APIRouter()
+
+MAX_FRAME_BYTES = 16_384
+PUBLIC = {"book", "trades", "prices"}
+PRIVATE = {"orders", "fills", "positions", "account"}
+
+
+class OpError(Exception):
+    """A refused op: answered on the socket, the connection stays open."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@router.websocket("/ws")
+async def stream(socket: WebSocket) -> None:
+    """One client's stream until it disconnects."""
+    await socket.accept()
+    context: GatewayContext = socket.app.state.context
+    subscriber = Subscriber()
+    writer = asyncio.create_task(_write(socket, subscriber))
+    try:
+        while True:
+            text = await socket.receive_text()
+            request_id = None
+            try:
+                message = _parse(text)
+                request_id = message.get("request_id")
+                reply = _handle(context, subscriber, message)
+            except OpError as error:
+                reply = {"type": "error", "code": error.code, "message": error.message}
+            except DomainError as error:
+                reply = {
+                    "type": "error",
+                    "code": error.code.value,
+                    "message": error.message,
+                    "field": error.field,
+                }
+            except AuthError as error:
+                reply = {"type": "error", "code": error.code.value, "message": error.message}
+            except TradingUnavailable as error:
+                reply = {"type": "error", "code": "trading_unavailable", "message": str(error)}
+            if reply is not None:
+                if request_id is not None:
+                    reply["request_id"] = request_id
+                subscriber.send(json.dumps(reply, separators=(",", ":")))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        context.hub.drop(subscriber)
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
+
+
+async def _write(socket: WebSocket, subscriber: Subscriber) -> None:
+    """Send queued messages in order; close the socket when the client fell behind."""
+    while True:
+        text = await subscriber.queue.get()
+        if text is None:
+            error = {
+                "type": "error",
+                "code": "slow_consumer",
+                "message": "the client read too slowly; reconnect and re-snapshot",
+            }
+            with contextlib.suppress(Exception):
+                await socket.send_text(json.dumps(error))
+                await socket.close(code=1013)
+            return
+        await socket.send_text(text)
+
+
+def _parse(text: str) -> dict[str, Any]:
+    if len(text.encode()) > MAX_FRAME_BYTES:
+        raise OpError("message_too_large", f"messages are limited to {MAX_FRAME_BYTES} bytes")
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise OpError("malformed_json", f"not JSON: {error.msg}") from None
+    if not isinstance(message, dict) or not isinstance(message.get("op"), str):
+        raise OpError("invalid_op", 'each message is a JSON object with an "op"')
+    return message
+
+
+def _handle(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict | None:
+    op = message["op"]
+    if op == "ping":
+        return {"type": "pong"}
+    if op == "auth":
+        token = message.get("token")
+        if not isinstance(token, str):
+            raise OpError("invalid_op", "auth needs a token")
+        subscriber.user = context.login.sessions.subject(token, context.clock.now_ms())
+        return {"type": "ack", "op": "auth", "pubkey": subscriber.user}
+    if op in ("subscribe", "unsubscribe"):
+        return _subscription(context, subscriber, message, op == "subscribe")
+    if op == "place":
+        return _place(context, subscriber, message)
+    if op == "cancel":
+        return _cancel(context, subscriber, message)
+    raise OpError("invalid_op", f"unknown op {op!r}")
+
+
+def _subscription(
+    context: GatewayContext, subscriber: Subscriber, message: dict, subscribe: bool
+) -> dict:
+    channel = message.get("channel")
+    if channel in PUBLIC:
+        market = message.get("market")
+        if market not in context.catalog.markets:
+            raise OpError("unknown_market", f"unknown market {market!r}")
+        topic = (channel, market)
+    elif channel in PRIVATE:
+        if subscriber.user is None:
+            raise OpError("auth_required", f"authenticate before subscribing to {channel}")
+        topic = (channel, subscriber.user)
+    else:
+        raise OpError("unknown_channel", f"unknown channel {channel!r}")
+    if not subscribe:
+        context.hub.unsubscribe(topic, subscriber)
+        return {"type": "ack", "op": "unsubscribe", "channel": channel}
+    if channel == "book" and context.trading is not None:
+        # the snapshot and the subscription happen with no command in between (one loop)
+        subscriber.send(
+            json.dumps(book_snapshot(context.trading.state, topic[1]), separators=(",", ":"))
+        )
+    context.hub.subscribe(topic, subscriber)
+    return {
+        "type": "ack",
+        "op": "subscribe",
+        "channel": channel,
+        "market": topic[1] if channel in PUBLIC else None,
+    }
+
+
+def _trading(context: GatewayContext, subscriber: Subscriber):
+    if subscriber.user is None:
+        raise OpError("auth_required", "authenticate before trading")
+    if context.trading is None:
+        raise TradingUnavailable("trading is not enabled on this server")
+    return context.trading
+
+
+def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
+    trading = _trading(context, subscriber)
+    try:
+        body = OrderBody.model_validate(message.get("order"))
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise OpError(
+            "invalid_request", f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        ) from None
+    result = trading.execute(Submit(to_request(body, subscriber.user, context.catalog))).primary
+    return {
+        "type": "ack",
+        "op": "place",
+        "duplicate": result.duplicate,
+        "order": OrderOut.of(result.order).model_dump(),
+    }
+
+
+def _cancel(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
+    trading = _trading(context, subscriber)
+    order_id = message.get("order_id")
+    order = (
+        find_order(trading.state, subscriber.user, order_id) if isinstance(order_id, int) else None
+    )
+    if order is None:
+        raise OpError("order_not_found", f"no working order {order_id} for this account")
+    trading.execute(Cancel(subscriber.user, order.request.market, order.order_id))
+    return {"type": "ack", "op": "cancel", "order": OrderOut.of(order).model_dump()}

@@ -1,0 +1,191 @@
+"""The WebSocket stream over a real socket: snapshots, numbered deltas that rebuild the
+book, private channels after auth, trading ops, and bad frames answered, not fatal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import httpx
+import pytest
+import uvicorn
+import websockets
+from solders.keypair import Keypair
+from sqlalchemy import Engine
+
+from backend.domain.fixed_point import parse_price
+from backend.domain.markets import MarketCatalog
+from backend.gateway.app import create_app
+from backend.gateway.context import make_context
+from backend.services.clock import ManualClock
+from backend.services.trading.commands import Deposit, SetPrices, Submit
+from backend.services.trading.service import TradingService
+from tests.domain.order_factory import request
+from tests.server_process import free_port
+
+NOW = 1_790_000_000_000
+
+
+class Server:
+    """The gateway served by uvicorn on loopback inside the test's event loop."""
+
+    def __init__(self, app, port: int) -> None:
+        self.port = port
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> Server:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *_exc) -> None:
+        self.server.should_exit = True
+        await self.task
+
+
+@pytest.fixture
+async def env(catalog: MarketCatalog, db: Engine) -> AsyncIterator[tuple[Server, TradingService]]:
+    trading = TradingService(catalog, db, ManualClock(NOW))
+    price = parse_price("150")
+    trading.execute(SetPrices("SOL-PERP", mark=price, oracle=price, last=price))
+    context = make_context(catalog, "quantdesk.test", b"k" * 32, ManualClock(NOW), trading=trading)
+    async with Server(create_app(context), free_port()) as server:
+        yield server, trading
+
+
+async def _next(socket, **match) -> dict:
+    """The next message whose fields equal ``match`` (others are skipped)."""
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        if all(message.get(k) == v for k, v in match.items()):
+            return message
+
+
+async def _until(socket, **match) -> list[dict]:
+    """Every message up to and including the first whose fields equal ``match``."""
+    seen = []
+    while True:
+        seen.append(json.loads(await asyncio.wait_for(socket.recv(), 5)))
+        if all(seen[-1].get(k) == v for k, v in match.items()):
+            return seen
+
+
+async def _token(port: int) -> tuple[str, str]:
+    key = Keypair()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        nonce = (await http.get("/api/auth/nonce", params={"pubkey": str(key.pubkey())})).json()
+        body = {
+            "pubkey": str(key.pubkey()),
+            "message": nonce["message"],
+            "signature": str(key.sign_message(nonce["message"].encode())),
+        }
+        tokens = (await http.post("/api/auth/verify", json=body)).json()
+    return str(key.pubkey()), tokens["access_token"]
+
+
+async def test_book_snapshot_then_deltas_rebuild_the_book(env) -> None:
+    server, trading = env
+    trading.execute(Deposit("mm", "USDC", 10**12))
+    trading.execute(Submit(request("sell", price="151", size="2", account="mm")))
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(json.dumps({"op": "subscribe", "channel": "book", "market": "SOL-PERP"}))
+        snapshot = await _next(socket, type="snapshot")
+        book = {("ask", p): s for p, s in snapshot["asks"]}
+        assert book == {("ask", "151"): "2"}
+        await _next(socket, type="ack")
+        trading.execute(Submit(request("sell", price="151", size="1", account="mm")))
+        trading.execute(Submit(request("buy", price="149", size="3", account="mm")))
+        seq = snapshot["seq"]
+        for _ in range(2):
+            delta = await _next(socket, channel="book", type="delta")
+            assert delta["prev_seq"] == seq  # no gap
+            seq = delta["seq"]
+            for side, levels in (("bid", delta["bids"]), ("ask", delta["asks"])):
+                for price, size in levels:
+                    if Decimal(size):
+                        book[(side, price)] = size
+                    else:
+                        book.pop((side, price), None)
+    assert book == {("ask", "151"): "3", ("bid", "149"): "3"}
+
+
+async def test_private_channels_and_trading_over_the_socket(env) -> None:
+    server, trading = env
+    pubkey, token = await _token(server.port)
+    trading.execute(Deposit(pubkey, "USDC", 10**12))
+    trading.execute(Deposit("mm", "USDC", 10**12))
+    trading.execute(Submit(request("sell", price="150", size="1", account="mm")))
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(json.dumps({"op": "subscribe", "channel": "fills"}))
+        assert (await _next(socket, type="error"))["code"] == "auth_required"
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        assert (await _next(socket, type="ack"))["pubkey"] == pubkey
+        for channel in ("fills", "orders", "positions"):
+            await socket.send(json.dumps({"op": "subscribe", "channel": channel}))
+            await _next(socket, type="ack", channel=channel)
+        order = {
+            "market": "SOL-PERP",
+            "side": "buy",
+            "type": "market",
+            "size": "1",
+            "client_order_id": "ws-1",
+        }
+        await socket.send(json.dumps({"op": "place", "order": order, "request_id": 7}))
+        # the stream updates are queued as the order commits, before its acknowledgement
+        seen = await _until(socket, type="ack", op="place")
+        ack = seen[-1]
+        assert ack["request_id"] == 7 and ack["order"]["status"] == "filled"
+        fill = next(m for m in seen if m.get("channel") == "fills")
+        assert fill["fill"]["role"] == "taker" and fill["fill"]["price"] == "150"
+        position = next(m for m in seen if m.get("channel") == "positions")
+        assert position["positions"][0]["size"] == "1"
+        orders = [m for m in seen if m.get("channel") == "orders"]
+        assert orders[-1]["order"]["status"] == "filled"
+        await socket.send(json.dumps({"op": "place", "order": order, "request_id": 8}))
+        again = await _next(socket, type="ack", op="place")
+        assert again["duplicate"] and again["order"]["order_id"] == ack["order"]["order_id"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{not json", "malformed_json"),
+        ("[1, 2]", "invalid_op"),
+        ('{"op": "dance"}', "invalid_op"),
+        ('{"op": "subscribe", "channel": "book", "market": "XRP-PERP"}', "unknown_market"),
+        ('{"op": "subscribe", "channel": "gossip", "market": "SOL-PERP"}', "unknown_channel"),
+        ('{"op": "auth", "token": "nope"}', "invalid_token"),
+        ('{"op": "place", "order": {"market": "SOL-PERP"}}', "auth_required"),
+        ("x" * 20_000, "message_too_large"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(env, frame, code) -> None:
+    server, _ = env
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(frame)
+        error = await _next(socket, type="error")
+        assert error["code"] == code and error["message"]
+        await socket.send(json.dumps({"op": "ping"}))
+        assert (await _next(socket))["type"] == "pong"
+
+
+async def test_prices_channel_numbers_its_messages(env) -> None:
+    server, trading = env
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(
+            json.dumps({"op": "subscribe", "channel": "prices", "market": "SOL-PERP"})
+        )
+        await _next(socket, type="ack")
+        for price in ("150.1", "150.2"):
+            trading.execute(
+                SetPrices("SOL-PERP", mark=parse_price(price), oracle=parse_price(price))
+            )
+        first = await _next(socket, channel="prices")
+        second = await _next(socket, channel="prices")
+    assert (first["mark"], second["mark"]) == ("150.1", "150.2")
+    assert second["seq"] == first["seq"] + 1
