@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass, field
 
 from backend.domain.markets import MarketCatalog
+from backend.gateway.metrics import GatewayMetrics
+from backend.gateway.rate_limit import RateLimits
 from backend.gateway.ws.events import StreamPublisher
 from backend.gateway.ws.hub import Hub
 from backend.services.auth.login import LoginService
@@ -25,6 +27,8 @@ class GatewayContext:
     cors_origins: list[str] = field(default_factory=list)
     trading: TradingService | None = None
     hub: Hub = field(default_factory=Hub)
+    limits: RateLimits = field(default_factory=RateLimits)
+    metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     paper_trading: bool = True
     """Deposits of demo collateral are allowed (the embedded default)."""
 
@@ -44,4 +48,6 @@ def make_context(
     context = GatewayContext(catalog, login, clock or SystemClock(), cors_origins or [], trading)
     if trading is not None:
         trading.on_commit(StreamPublisher(context.hub, trading.state))
+        trading.on_commit(context.metrics.on_commit)
+        context.metrics.watch(trading.state, context.hub, context.clock)
     return context

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.gateway.context import GatewayContext
+from backend.gateway.rate_limit import RateLimited
 from backend.services.auth.errors import AuthCode, AuthError
 from backend.services.trading.service import TradingService, TradingUnavailable
 
@@ -41,3 +42,22 @@ def _trading(context: ContextDep) -> TradingService:
 
 
 TradingDep = Annotated[TradingService, Depends(_trading)]
+
+
+def _public_limit(request: Request, context: ContextDep) -> None:
+    address = request.client.host if request.client else "unknown"
+    wait = context.limits.public.take(address, context.clock.now_ms())
+    if wait is not None:
+        raise RateLimited(wait, "public")
+
+
+def _private_limit(user: CurrentUser, context: ContextDep) -> None:
+    wait = context.limits.private.take(user, context.clock.now_ms())
+    if wait is not None:
+        raise RateLimited(wait, "account")
+
+
+PUBLIC_LIMIT = [Depends(_public_limit)]
+"""Router dependencies: rate-limit by client address."""
+PRIVATE_LIMIT = [Depends(_private_limit)]
+"""Router dependencies: rate-limit by signed-in account (implies a valid token)."""

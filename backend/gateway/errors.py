@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from backend.domain.errors import DomainError, RejectCode
+from backend.gateway.rate_limit import RateLimited
 from backend.schemas.errors import ErrorBody
 from backend.services.auth.errors import AuthCode, AuthError
 from backend.services.trading.service import TradingUnavailable
@@ -56,6 +57,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def auth_error(_: Request, error: AuthError) -> JSONResponse:
         status = 400 if error.code in _BAD_AUTH_INPUT else 401
         return _answer(status, error.code.value, error.message)
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(_: Request, error: RateLimited) -> JSONResponse:
+        answer = _answer(429, "rate_limited", str(error))
+        answer.headers["Retry-After"] = str(error.retry_after_s)
+        return answer
 
     @app.exception_handler(TradingUnavailable)
     async def trading_unavailable(_: Request, error: TradingUnavailable) -> JSONResponse:

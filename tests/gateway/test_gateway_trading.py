@@ -149,3 +149,17 @@ async def test_withdrawal_beyond_margin_is_refused(http: httpx.AsyncClient) -> N
 async def test_private_routes_need_a_session(http: httpx.AsyncClient) -> None:
     answer = await http.post("/api/orders", json=_order())
     assert answer.status_code == 401 and answer.json()["code"] == "invalid_token"
+
+
+async def test_metrics_count_orders_fills_and_price_age(http: httpx.AsyncClient) -> None:
+    maker, taker = await _funded(http), await _funded(http)
+    await maker.post("/api/orders", _order(side="sell", price="150", size="1"))
+    await taker.post("/api/orders", _order(type="market", price=None, size="1"))
+    await taker.post("/api/orders", _order(price="1.0001", client_order_id="bad"))
+    text = (await http.get("/metrics")).text
+    assert 'quantdesk_orders_total{result="accepted"} 2.0' in text
+    assert 'quantdesk_orders_total{result="rejected"} 1.0' in text
+    assert "quantdesk_fills_total 1.0" in text
+    assert "quantdesk_order_latency_seconds_count 3.0" in text
+    assert 'quantdesk_price_age_seconds{market="SOL-PERP"} 0.0' in text
+    assert "quantdesk_ws_clients 0.0" in text

@@ -6,13 +6,15 @@ from fastapi import APIRouter
 
 from backend.domain.errors import AccountRejected, RejectCode
 from backend.domain.fixed_point import FixedPointError, parse_fixed
-from backend.gateway.deps import ContextDep, CurrentUser, TradingDep
+from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.gateway.views import balances, positions
 from backend.schemas.positions import BalanceOut, PositionOut, TransferBody
 from backend.services.trading.commands import Deposit, Withdraw
 
-router = APIRouter(prefix="/api", tags=["account"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api", tags=["account"], responses=ERROR_RESPONSES, dependencies=PRIVATE_LIMIT
+)
 
 
 @router.get("/positions")

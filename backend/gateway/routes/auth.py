@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.gateway.deps import ContextDep, CurrentUser
+from backend.gateway.deps import PUBLIC_LIMIT, ContextDep, CurrentUser
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.schemas.auth import NonceAnswer, RefreshBody, TokensAnswer, VerifyBody
 
-router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES, dependencies=PUBLIC_LIMIT
+)
 
 
 @router.get("/nonce")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from backend.gateway.deps import ContextDep
 
 router = APIRouter(tags=["health"])
 
@@ -11,3 +14,9 @@ router = APIRouter(tags=["health"])
 def health() -> dict[str, str]:
     """The server is up."""
     return {"status": "ok"}
+
+
+@router.get("/metrics", response_class=Response)
+def metrics(context: ContextDep) -> Response:
+    """Prometheus metrics in the text exposition format."""
+    return Response(generate_latest(context.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.domain.errors import DomainError, RejectCode
-from backend.gateway.deps import ContextDep
+from backend.gateway.deps import PUBLIC_LIMIT, ContextDep
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.schemas.markets import MarketSpecOut
 
-router = APIRouter(prefix="/api/markets", tags=["markets"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/markets", tags=["markets"], responses=ERROR_RESPONSES, dependencies=PUBLIC_LIMIT
+)
 
 
 @router.get("")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.domain.fixed_point import PRICE_PRECISION, format_fixed
-from backend.gateway.deps import TradingDep
+from backend.gateway.deps import PUBLIC_LIMIT, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.schemas.oracle import PriceOut
 
-router = APIRouter(prefix="/api/oracle", tags=["oracle"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/oracle", tags=["oracle"], responses=ERROR_RESPONSES, dependencies=PUBLIC_LIMIT
+)
 
 
 @router.get("/prices")

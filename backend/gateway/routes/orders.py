@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from backend.domain.errors import OrderRejected, RejectCode
-from backend.gateway.deps import ContextDep, CurrentUser, TradingDep
+from backend.domain.errors import DomainError, OrderRejected, RejectCode
+from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.gateway.views import find_order, open_orders
 from backend.schemas.orders import OrderBody, OrderOut, to_request
 from backend.services.trading.commands import Cancel, Submit
 
-router = APIRouter(prefix="/api/orders", tags=["orders"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/orders", tags=["orders"], responses=ERROR_RESPONSES, dependencies=PRIVATE_LIMIT
+)
 
 
 @router.post("", status_code=201)
@@ -23,8 +25,14 @@ async def place(
     response: Response,
 ) -> OrderOut:
     """Place an order. A repeated client order id answers the original order (200)."""
-    request = to_request(body, user, context.catalog)
-    result = trading.execute(Submit(request)).primary
+    with context.metrics.order_latency.time():
+        try:
+            request = to_request(body, user, context.catalog)
+            result = trading.execute(Submit(request)).primary
+        except DomainError:
+            context.metrics.orders.labels(result="rejected").inc()
+            raise
+    context.metrics.orders.labels(result="accepted").inc()
     if result.duplicate:
         response.status_code = 200
     return OrderOut.of(result.order)

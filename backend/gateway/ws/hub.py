@@ -47,6 +47,8 @@ class Hub:
     def __init__(self) -> None:
         self._subscribers: dict[Topic, set[Subscriber]] = defaultdict(set)
         self._seq: dict[Topic, int] = defaultdict(int)
+        self.connections = 0
+        """Open stream connections (counted by the endpoint)."""
 
     def subscribe(self, topic: Topic, subscriber: Subscriber) -> None:
         """Deliver ``topic``'s messages to ``subscriber`` from now on."""

@@ -49,6 +49,7 @@ async def stream(socket: WebSocket) -> None:
     context: GatewayContext = socket.app.state.context
     subscriber = Subscriber()
     writer = asyncio.create_task(_write(socket, subscriber))
+    context.hub.connections += 1
     try:
         while True:
             text = await socket.receive_text()
@@ -77,6 +78,7 @@ async def stream(socket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        context.hub.connections -= 1
         context.hub.drop(subscriber)
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -57,6 +57,8 @@ class TradingState:
         self.catalog = catalog
         self.ledger = Ledger(catalog)
         self.prices: dict[str, MarketPrices] = {}
+        self.price_times: dict[str, int] = {}
+        """When each market's price last changed (epoch ms)."""
         # Order and trade ids are unique across markets: each engine gets its own range.
         self.engines = {
             spec.symbol: MatchingEngine(
@@ -130,6 +132,7 @@ class TradingState:
         merged = engine.prices
         if merged.mark is not None and merged.oracle is not None:
             self.prices[command.market] = MarketPrices(merged.mark, merged.oracle)
+            self.price_times[command.market] = now_ms
         self._record(outcome, result)
 
     def reserved_margin(self, account: str) -> int:
