@@ -46,6 +46,15 @@ def _answer(status: int, code: str, message: str, field: str | None = None) -> J
     return JSONResponse(status_code=status, content=body.model_dump())
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every exception the routes may raise to its answer."""
 
@@ -77,9 +86,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return _answer(422, "invalid_request", message, field)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return _answer(error.status_code, code, str(error.detail))
+        answer = _answer(error.status_code, code, str(error.detail))
+        answer.headers.update(error.headers or {})
+        if error.status_code == 405:
+            # one path can be served by several routes (GET and POST): list them all
+            answer.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return answer
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:
