@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.gateway.app import create_app
     from backend.gateway.context import make_context
     from backend.services.clock import SystemClock
+    from backend.services.liquidity.maker_agents import MarketMakerAgents
     from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
     from backend.services.trading.service import TradingService
@@ -67,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     simulator = PriceSimulator(list(catalog), seed=settings.simulator_seed)
     simulator.resume_from({market: p.oracle for market, p in trading.state.prices.items()})
     feed = SimulatedFeed(simulator, trading, clock)
+    makers = MarketMakerAgents(trading, clock)
     secret = settings.token_secret.encode() if settings.token_secret else None
     context = make_context(
         catalog, settings.domain, secret, clock, cors_origins=settings.cors_origins, trading=trading
     )
     uvicorn.run(
-        create_app(context, background=[feed]),
+        create_app(context, background=[feed, makers]),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

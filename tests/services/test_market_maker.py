@@ -41,7 +41,8 @@ def test_flat_maker_quotes_a_symmetric_ladder_on_tick(sol) -> None:
 
 def test_long_inventory_shifts_quotes_down(sol) -> None:
     flat = ladder(sol, POLICY, P("150"), inventory=0)
-    long = ladder(sol, POLICY, P("150"), inventory=POLICY.max_inventory_lots * sol.lot_size)
+    full = POLICY.max_inventory_notional * 10**9 // P("150")  # 13,333.33 SOL
+    long = ladder(sol, POLICY, P("150"), inventory=full)
     short = ladder(sol, POLICY, P("150"), inventory=-(10**15))
     assert long[1].price < flat[1].price < short[1].price
     # full inventory moves the centre by the skew: 20 bps of 150 = 0.3

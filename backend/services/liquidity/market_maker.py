@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend.domain.auction import Auction, AuctionQuote
-from backend.domain.fixed_point import RATIO_PRECISION, mul_div_ceil, mul_div_floor
+from backend.domain.fixed_point import (
+    PRICE_TIMES_BASE_TO_QUOTE,
+    RATIO_PRECISION,
+    mul_div_ceil,
+    mul_div_floor,
+)
 from backend.domain.markets import MarketSpec
 from backend.domain.orders import Side
 
@@ -33,11 +38,12 @@ class MakerPolicy:
     """Distance of the first level from the oracle: 5 bps."""
     level_step: int = 500
     """Extra distance per level: 5 bps."""
-    level_size_lots: int = 50
+    level_notional: int = 25_000 * 10**6
+    """The first level's size as quote value: 25,000 USDC."""
     size_growth: int = 1_250_000
     """Each level deeper is this much larger (ppm of the previous): +25%."""
-    max_inventory_lots: int = 5_000
-    """At this position the quotes on the side that adds to it are skewed away fully."""
+    max_inventory_notional: int = 2_000_000 * 10**6
+    """At this position's value (2 million USDC) the skew is at its full size."""
     skew: int = 2_000
     """How far (ppm of price) full inventory shifts both sides."""
     refresh_band: int = 200
@@ -50,25 +56,25 @@ def ladder(spec: MarketSpec, policy: MakerPolicy, oracle: int, inventory: int) -
     """The quotes the maker wants now, best first on each side.
 
     A long inventory lowers both sides (sell more eagerly, buy less eagerly), a short one
-    raises them, proportionally up to ``max_inventory_lots``.
+    raises them, proportionally up to ``max_inventory_notional``.
     """
-    limit = policy.max_inventory_lots * spec.lot_size
+    limit = policy.max_inventory_notional * PRICE_TIMES_BASE_TO_QUOTE // oracle
     fill = max(-limit, min(limit, inventory))
     shift = mul_div_floor(oracle, policy.skew * fill, limit * RATIO_PRECISION) if limit else 0
     centre = oracle - shift
     quotes: list[Quote] = []
-    size_lots = policy.level_size_lots
+    notional = policy.level_notional
     for level in range(policy.levels):
         offset = policy.half_spread + level * policy.level_step
         bid = mul_div_floor(centre, RATIO_PRECISION - offset, RATIO_PRECISION)
         ask = mul_div_ceil(centre, RATIO_PRECISION + offset, RATIO_PRECISION)
         bid = bid // spec.tick_size * spec.tick_size
         ask = -((-ask) // spec.tick_size) * spec.tick_size
-        size = max(spec.min_size, size_lots * spec.lot_size)
+        size = max(spec.min_size, spec.snap_size(notional * PRICE_TIMES_BASE_TO_QUOTE // oracle))
         if bid > 0:
             quotes.append(Quote(Side.BUY, bid, size))
         quotes.append(Quote(Side.SELL, ask, size))
-        size_lots = size_lots * policy.size_growth // RATIO_PRECISION
+        notional = notional * policy.size_growth // RATIO_PRECISION
     return quotes
 
 
