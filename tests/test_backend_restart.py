@@ -45,6 +45,7 @@ def test_acknowledged_state_survives_sigkill(tmp_path: Path) -> None:
     first = ServerProcess(database, SECRET)
     try:
         first.wait_until("/api/oracle/prices", _has_prices)
+        first.wait_until("/api/markets/SOL-PERP/book", lambda a: bool(a.json()["asks"]))
         url = first.url
         alice, bob = _sign_in(url), _sign_in(url)
         for headers in (alice, bob):
@@ -68,19 +69,18 @@ def test_acknowledged_state_survives_sigkill(tmp_path: Path) -> None:
             assert answer.status_code == 201, answer.text
             placed.append(answer.json()["order_id"])
         httpx.delete(f"{url}/api/orders/{placed[2]}", headers=alice)
-        # bob sells into alice's best bid: a fill, positions and fees on both sides
+        # alice buys from the embedded market makers: a fill, a position, fees
         take = {
             "market": "SOL-PERP",
-            "side": "sell",
-            "type": "limit",
+            "side": "buy",
+            "type": "market",
             "size": "0.5",
-            "price": "101",
-            "client_order_id": "b1",
-            "time_in_force": "ioc",
+            "client_order_id": "a4",
         }
-        assert httpx.post(f"{url}/api/orders", json=take, headers=bob).json()["filled"] == "0.5"
+        assert httpx.post(f"{url}/api/orders", json=take, headers=alice).json()["filled"] == "0.5"
         before_alice, before_bob = _state(url, alice), _state(url, bob)
-        assert len(before_alice[0]) == 2 and before_alice[2] == [("SOL-PERP", "0.5", "101")]
+        assert len(before_alice[0]) == 2
+        assert [(market, size) for market, size, _ in before_alice[2]] == [("SOL-PERP", "0.5")]
     finally:
         first.kill()
 

@@ -54,3 +54,12 @@ class MarketSpecOut(BaseModel):
             max_funding_rate=ratio(spec.max_funding_rate),
             pyth_feed_id=spec.pyth_feed_id,
         )
+
+
+class BookOut(BaseModel):
+    """An L2 snapshot: [price, size] levels, best first, as of the book sequence ``seq``."""
+
+    market: str
+    seq: int
+    bids: list[list[str]]
+    asks: list[list[str]]

@@ -163,3 +163,15 @@ async def test_metrics_count_orders_fills_and_price_age(http: httpx.AsyncClient)
     assert "quantdesk_order_latency_seconds_count 3.0" in text
     assert 'quantdesk_price_age_seconds{market="SOL-PERP"} 0.0' in text
     assert "quantdesk_ws_clients 0.0" in text
+
+
+async def test_book_route_shows_resting_levels(http: httpx.AsyncClient) -> None:
+    trader = await _funded(http)
+    await trader.post("/api/orders", _order(price="149", size="2"))
+    await trader.post("/api/orders", _order(price="149", size="1", client_order_id="c2"))
+    book = (await http.get("/api/markets/SOL-PERP/book", params={"depth": 5})).json()
+    assert book["bids"] == [["149", "3"]] and book["asks"] == [] and book["seq"] >= 2
+    missing = await http.get("/api/markets/XRP-PERP/book")
+    assert missing.status_code == 404 and missing.json()["code"] == "unknown_market"
+    too_deep = await http.get("/api/markets/SOL-PERP/book", params={"depth": 10_000})
+    assert too_deep.status_code == 422
