@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.domain.fixed_point import (
     BASE_PRECISION,
+    FUNDING_RATE_PRECISION,
     PRICE_PRECISION,
     QUOTE_PRECISION,
     format_fixed,
@@ -64,6 +65,35 @@ class StreamPublisher:
                     "channel": "account",
                     "type": "snapshot",
                     "balances": [b.model_dump() for b in balances(self.state, account)],
+                },
+            )
+        for settlement in outcome.funding:
+            self.hub.publish(
+                ("funding", settlement.market),
+                {
+                    "channel": "funding",
+                    "market": settlement.market,
+                    "type": "settlement",
+                    "rate": format_fixed(settlement.rate, FUNDING_RATE_PRECISION),
+                    "time_ms": settlement.settled_at_ms,
+                },
+            )
+        for result in outcome.liquidations:
+            self.hub.publish(
+                ("alerts", result.account_id),
+                {
+                    "channel": "alerts",
+                    "type": "liquidation",
+                    "closed": [
+                        {
+                            "market": c.market,
+                            "size": size_text(c.base),
+                            "price": price_text(c.price),
+                            "fee": format_fixed(c.fee, QUOTE_PRECISION),
+                        }
+                        for c in result.closed
+                    ],
+                    "healthy_after": result.healthy_after,
                 },
             )
         if isinstance(command, SetPrices) and command.market in self.state.prices:

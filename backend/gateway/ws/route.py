@@ -29,8 +29,8 @@ from backend.services.trading.service import TradingUnavailable
 router = APIRouter()
 
 MAX_FRAME_BYTES = 16_384
-PUBLIC = {"book", "trades", "prices"}
-PRIVATE = {"orders", "fills", "positions", "account"}
+PUBLIC = {"book", "trades", "prices", "funding"}
+PRIVATE = {"orders", "fills", "positions", "account", "alerts"}
 
 
 class OpError(Exception):

@@ -7,7 +7,17 @@ from sqlmodel import Session, select
 from backend.domain.markets import MarketCatalog
 from backend.domain.orders import Order as DomainOrder
 from backend.services.trading.state import Outcome, TradingState
-from backend.store.models import Market, Order, Position, Trade, User, UserBalance
+from backend.store.models import (
+    FundingPayment,
+    FundingRate,
+    Liquidation,
+    Market,
+    Order,
+    Position,
+    Trade,
+    User,
+    UserBalance,
+)
 
 
 class UserDirectory:
@@ -81,6 +91,47 @@ def project(
                     maker_fee=fill.maker_fee,
                     taker_fee=fill.taker_fee,
                     timestamp_ms=fill.timestamp_ms,
+                )
+            )
+    for settlement in outcome.funding:
+        rate = FundingRate(
+            market=settlement.market,
+            rate=settlement.rate,
+            mark_twap=settlement.mark_twap,
+            oracle_twap=settlement.oracle_twap,
+            cumulative_index=settlement.index,
+            settled_at_ms=settlement.settled_at_ms,
+        )
+        session.add(rate)
+        session.flush()
+        for pubkey, amount in sorted(settlement.payments.items()):
+            position = state.ledger.account(pubkey).positions[settlement.market]
+            session.add(
+                FundingPayment(
+                    funding_rate_id=rate.id,
+                    user_id=users.id_of(session, pubkey, now_ms),
+                    market=settlement.market,
+                    base=position.base,
+                    amount=amount,
+                    settled_at_ms=settlement.settled_at_ms,
+                )
+            )
+    for result in outcome.liquidations:
+        for index, closed in enumerate(result.closed):
+            last = index == len(result.closed) - 1
+            session.add(
+                Liquidation(
+                    user_id=users.id_of(session, result.account_id, now_ms),
+                    liquidator_id=users.id_of(session, result.liquidator_id, now_ms),
+                    market=closed.market,
+                    base=closed.base,
+                    price=closed.price,
+                    fee=closed.fee,
+                    liquidator_fee=closed.liquidator_fee,
+                    insurance_fee=closed.insurance_fee,
+                    insurance_draw=result.insurance_draw if last else 0,
+                    socialised_loss=result.socialised_loss if last else 0,
+                    created_at_ms=now_ms,
                 )
             )
     for pubkey in sorted(outcome.accounts):

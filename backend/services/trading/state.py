@@ -13,6 +13,7 @@ from backend.domain.errors import OrderRejected, RejectCode
 from backend.domain.fills import Fill, fee_for
 from backend.domain.fixed_point import quote_value_ceil
 from backend.domain.ledger import Ledger
+from backend.domain.liquidation import LiquidationResult
 from backend.domain.margin import MarketPrices, check_order, open_order_requirement
 from backend.domain.markets import MarketCatalog
 from backend.domain.matching_engine import MatchingEngine
@@ -29,6 +30,12 @@ from backend.services.trading.commands import (
     Tick,
     Withdraw,
 )
+from backend.services.trading.risk_keeper import (
+    FundingSchedule,
+    FundingSettlement,
+    liquidate_unhealthy,
+    settle_due_funding,
+)
 
 
 @dataclass(slots=True)
@@ -38,6 +45,8 @@ class Outcome:
     results: list[EngineResult] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)
     """Accounts whose balances or positions changed."""
+    funding: list[FundingSettlement] = field(default_factory=list)
+    liquidations: list[LiquidationResult] = field(default_factory=list)
 
     @property
     def fills(self) -> list[Fill]:
@@ -59,6 +68,9 @@ class TradingState:
         self.prices: dict[str, MarketPrices] = {}
         self.price_times: dict[str, int] = {}
         """When each market's price last changed (epoch ms)."""
+        self.funding = {
+            spec.symbol: FundingSchedule(spec.funding_period_s * 1000) for spec in catalog
+        }
         # Order and trade ids are unique across markets: each engine gets its own range.
         self.engines = {
             spec.symbol: MatchingEngine(
@@ -103,6 +115,9 @@ class TradingState:
         elif isinstance(command, Tick):
             for engine in self.engines.values():
                 self._record(outcome, engine.on_time(now_ms))
+            for settlement in settle_due_funding(self, now_ms):
+                outcome.funding.append(settlement)
+                outcome.accounts.update(settlement.payments)
         elif isinstance(command, Deposit):
             self.ledger.deposit(command.account, command.asset, command.amount)
             outcome.accounts.add(command.account)
@@ -133,7 +148,10 @@ class TradingState:
         if merged.mark is not None and merged.oracle is not None:
             self.prices[command.market] = MarketPrices(merged.mark, merged.oracle)
             self.price_times[command.market] = now_ms
+            self.funding[command.market].sample(merged.mark, merged.oracle, now_ms)
         self._record(outcome, result)
+        if command.market in self.prices:
+            outcome.liquidations.extend(liquidate_unhealthy(self, command.market, now_ms, outcome))
 
     def reserved_margin(self, account: str) -> int:
         """Initial margin held for the account's resting and pending orders, all markets."""
