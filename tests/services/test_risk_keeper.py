@@ -77,3 +77,16 @@ def test_a_price_drop_liquidates_into_the_keeper_and_is_recorded(catalog, db) ->
     restarted = TradingService.open(catalog, db, clock)
     assert restarted.state.ledger.account("long") == trading.state.ledger.account("long")
     assert restarted.state.ledger.insurance_fund == trading.state.ledger.insurance_fund
+
+
+def test_mark_follows_the_book_mid_within_the_oracle_band(catalog, db) -> None:
+    clock = ManualClock(START)
+    trading = _market(catalog, db, clock)  # the book is empty after the 10 SOL trade
+    trading.execute(SetPrices("SOL-PERP", oracle=P("150"), derive_mark=True))
+    assert trading.state.prices["SOL-PERP"].mark == P("150")  # one-sided: the oracle
+    trading.execute(Submit(request("buy", price="150.2", size="1", account="short")))
+    trading.execute(Submit(request("sell", price="150.6", size="1", account="short")))
+    trading.execute(SetPrices("SOL-PERP", oracle=P("150"), derive_mark=True))
+    assert trading.state.prices["SOL-PERP"].mark == P("150.4")
+    trading.execute(SetPrices("SOL-PERP", oracle=P("140"), derive_mark=True))
+    assert trading.state.prices["SOL-PERP"].mark == P("141.4")  # clamped to oracle + 1%

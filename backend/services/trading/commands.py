@@ -53,12 +53,16 @@ class Modify:
 
 @dataclass(frozen=True, slots=True)
 class SetPrices:
-    """New mark, oracle and last prices of a market (price units; None = unchanged)."""
+    """New mark, oracle and last prices of a market (price units; None = unchanged).
+
+    With ``derive_mark`` the mark is computed from the book instead (see `mark_from_book`).
+    """
 
     market: str
     mark: int | None = None
     oracle: int | None = None
     last: int | None = None
+    derive_mark: bool = False
 
 
 @dataclass(frozen=True, slots=True)

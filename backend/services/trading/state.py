@@ -11,7 +11,12 @@ from backend.domain.account import Account
 from backend.domain.engine_events import EngineResult
 from backend.domain.errors import OrderRejected, RejectCode
 from backend.domain.fills import Fill, fee_for
-from backend.domain.fixed_point import quote_value_ceil
+from backend.domain.fixed_point import (
+    RATIO_PRECISION,
+    mul_div_ceil,
+    mul_div_floor,
+    quote_value_ceil,
+)
 from backend.domain.ledger import Ledger
 from backend.domain.liquidation import LiquidationResult
 from backend.domain.margin import MarketPrices, check_order, open_order_requirement
@@ -141,9 +146,10 @@ class TradingState:
 
     def _set_prices(self, command: SetPrices, now_ms: int, outcome: Outcome) -> None:
         engine = self.engine(command.market)
-        result = engine.on_price(
-            ReferencePrices(command.mark, command.oracle, command.last), now_ms
-        )
+        mark = command.mark
+        if command.derive_mark and command.oracle is not None:
+            mark = mark_from_book(engine, command.oracle)
+        result = engine.on_price(ReferencePrices(mark, command.oracle, command.last), now_ms)
         merged = engine.prices
         if merged.mark is not None and merged.oracle is not None:
             self.prices[command.market] = MarketPrices(merged.mark, merged.oracle)
@@ -204,6 +210,22 @@ class TradingState:
         )
         if not check.allowed:
             raise OrderRejected(RejectCode.INSUFFICIENT_MARGIN, check.reason or "", "size")
+
+
+MARK_BAND = 10_000
+"""The mark follows the book's mid but stays within 1% of the oracle."""
+
+
+def mark_from_book(engine: MatchingEngine, oracle: int) -> int:
+    """The book's mid price clamped to the oracle band (the oracle when a side is empty),
+    on the tick grid."""
+    bid, ask = engine.book.best_bid(), engine.book.best_ask()
+    if bid is None or ask is None:
+        return oracle
+    low = mul_div_ceil(oracle, RATIO_PRECISION - MARK_BAND, RATIO_PRECISION)
+    high = mul_div_floor(oracle, RATIO_PRECISION + MARK_BAND, RATIO_PRECISION)
+    mid = max(low, min(high, (bid + ask) // 2))
+    return engine.spec.snap_price(mid)
 
 
 def _worst_price(engine: MatchingEngine, request: OrderRequest) -> int:
