@@ -54,6 +54,10 @@ class MatchingEngine(EnginePrograms):
         self._finish(result, account)
         return result
 
+    def by_client_id(self, account: str, client_order_id: str) -> Order | None:
+        """An account's order (working or finished) by its client order id."""
+        return self._by_client.get((account, client_order_id))
+
     def protected_price(self, side: Side) -> int | None:
         """The worst price a market order of ``side`` would accept now (None: no price)."""
         return self._protected_price(side)

@@ -64,3 +64,12 @@ def balances(state: TradingState, account: str) -> list[BalanceOut]:
         BalanceOut(asset=asset, amount=format_fixed(amount, state.catalog.asset(asset).precision))
         for asset, amount in sorted(held.balances.items())
     ]
+
+
+def find_by_client_id(state: TradingState, account: str, client_order_id: str) -> Order | None:
+    """The account's order with ``client_order_id`` in any market, working or finished."""
+    for engine in state.engines.values():
+        order = engine.by_client_id(account, client_order_id)
+        if order is not None:
+            return order
+    return None

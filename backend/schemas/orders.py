@@ -187,3 +187,44 @@ class OrderOut(BaseModel):
             created_at_ms=order.created_at_ms,
             reject_reason=order.reject_reason,
         )
+
+
+class ModifyBody(BaseModel):
+    """A new price and/or total size (fills included) for a resting order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    price: DecimalText | None = Field(default=None, max_length=40)
+    size: DecimalText | None = Field(default=None, max_length=40)
+
+
+def modify_values(body: ModifyBody) -> tuple[int | None, int | None]:
+    """The fixed-point price and size of a modify body, or `OrderRejected`."""
+    if body.price is None and body.size is None:
+        raise OrderRejected(
+            RejectCode.INVALID_PRICE, "give a new price, a new size or both", "price"
+        )
+    price = _fixed(body.price, parse_price, "price", RejectCode.INVALID_PRICE)
+    size = _fixed(body.size, parse_base, "size", RejectCode.INVALID_SIZE)
+    return price, size
+
+
+class TradeOut(BaseModel):
+    """One of the user's fills."""
+
+    trade_id: int
+    market: str
+    side: str
+    role: str
+    price: DecimalText
+    size: DecimalText
+    fee: DecimalText
+    order_id: int | None
+    time_ms: int
+
+
+class TradePage(BaseModel):
+    """A page of fills and the cursor for the next one."""
+
+    trades: list[TradeOut]
+    next_cursor: int

@@ -175,3 +175,60 @@ async def test_book_route_shows_resting_levels(http: httpx.AsyncClient) -> None:
     assert missing.status_code == 404 and missing.json()["code"] == "unknown_market"
     too_deep = await http.get("/api/markets/SOL-PERP/book", params={"depth": 10_000})
     assert too_deep.status_code == 422
+
+
+async def test_modify_cancel_all_and_lookup_by_client_id(http: httpx.AsyncClient) -> None:
+    trader = await _funded(http)
+    first = (await trader.post("/api/orders", _order(size="3"))).json()
+    await trader.post("/api/orders", _order(price="148", client_order_id="c2"))
+    shrunk = await trader.http.patch(
+        f"/api/orders/{first['order_id']}", json={"size": "2"}, headers=trader.headers
+    )
+    assert shrunk.status_code == 200 and shrunk.json()["size"] == "2"
+    moved = await trader.http.patch(
+        f"/api/orders/{first['order_id']}", json={"price": "149.5"}, headers=trader.headers
+    )
+    assert moved.json()["price"] == "149.5"
+    book = (await http.get("/api/markets/SOL-PERP/book")).json()
+    assert book["bids"] == [["149.5", "2"], ["148", "1"]]
+    for body, code in (
+        ({}, "invalid_price"),
+        ({"price": "149.0001"}, "price_not_tick_multiple"),
+        ({"size": "0.001"}, "size_below_minimum"),
+    ):
+        bad = await trader.http.patch(
+            f"/api/orders/{first['order_id']}", json=body, headers=trader.headers
+        )
+        assert bad.status_code == 400 and bad.json()["code"] == code
+    wrong_market = await trader.http.delete(
+        "/api/orders", params={"market": "XRP-PERP"}, headers=trader.headers
+    )
+    assert wrong_market.status_code == 404
+    cancelled = await trader.http.delete(
+        "/api/orders", params={"market": "SOL-PERP"}, headers=trader.headers
+    )
+    assert sorted(o["status"] for o in cancelled.json()) == ["cancelled", "cancelled"]
+    assert (await trader.get("/api/orders")).json() == []
+    found = (await trader.get("/api/orders/by-client-id/c1")).json()
+    assert found["order_id"] == first["order_id"] and found["status"] == "cancelled"
+    missing = await trader.get("/api/orders/by-client-id/nope")
+    assert missing.status_code == 404 and missing.json()["code"] == "order_not_found"
+
+
+async def test_own_trades_page_by_cursor(http: httpx.AsyncClient) -> None:
+    maker, taker = await _funded(http), await _funded(http)
+    await maker.post("/api/orders", _order(side="sell", price="150", size="3"))
+    for index in range(3):
+        await taker.post(
+            "/api/orders", _order(type="market", price=None, size="1", client_order_id=f"t{index}")
+        )
+    first = (await taker.get("/api/trades?limit=2")).json()
+    assert [t["role"] for t in first["trades"]] == ["taker", "taker"]
+    assert first["trades"][0]["side"] == "buy" and first["trades"][0]["fee"] == "0.075"
+    rest = (await taker.get(f"/api/trades?cursor={first['next_cursor']}")).json()
+    ids = [t["trade_id"] for t in first["trades"] + rest["trades"]]
+    assert len(ids) == 3 == len(set(ids)) and ids == sorted(ids)
+    assert (await taker.get(f"/api/trades?cursor={rest['next_cursor']}")).json()["trades"] == []
+    maker_view = (await maker.get("/api/trades")).json()["trades"]
+    assert {t["role"] for t in maker_view} == {"maker"} and maker_view[0]["side"] == "sell"
+    assert (await taker.get("/api/trades?limit=0")).status_code == 422

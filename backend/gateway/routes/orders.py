@@ -1,15 +1,19 @@
-"""Orders: place, list, cancel. An answer means the order is committed."""
+"""Orders: place, list, look up, modify, cancel. An answer means the change is committed."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from backend.domain.errors import DomainError, OrderRejected, RejectCode
+from backend.domain.orders import Order
 from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
-from backend.gateway.views import find_order, open_orders
-from backend.schemas.orders import OrderBody, OrderOut, to_request
-from backend.services.trading.commands import Cancel, Submit
+from backend.gateway.views import find_by_client_id, find_order, open_orders
+from backend.schemas.orders import ModifyBody, OrderBody, OrderOut, modify_values, to_request
+from backend.services.trading.commands import Cancel, CancelAll, Modify, Submit
+from backend.services.trading.service import TradingService
 
 router = APIRouter(
     prefix="/api/orders", tags=["orders"], responses=ERROR_RESPONSES, dependencies=PRIVATE_LIMIT
@@ -47,10 +51,54 @@ async def list_open(user: CurrentUser, trading: TradingDep) -> list[OrderOut]:
 @router.delete("/{order_id}")
 async def cancel(order_id: int, user: CurrentUser, trading: TradingDep) -> OrderOut:
     """Cancel one of the user's working orders."""
+    order = _owned(trading, user, order_id)
+    trading.execute(Cancel(user, order.request.market, order_id))
+    return OrderOut.of(order)
+
+
+@router.get("/by-client-id/{client_order_id}")
+async def by_client_id(client_order_id: str, user: CurrentUser, trading: TradingDep) -> OrderOut:
+    """One of the user's orders, working or finished, by its client order id."""
+    order = find_by_client_id(trading.state, user, client_order_id)
+    if order is None:
+        raise OrderRejected(
+            RejectCode.ORDER_NOT_FOUND,
+            f"no order with client id {client_order_id!r}",
+            "client_order_id",
+        )
+    return OrderOut.of(order)
+
+
+@router.patch("/{order_id}")
+async def modify(
+    order_id: int, body: ModifyBody, user: CurrentUser, trading: TradingDep
+) -> OrderOut:
+    """Change a resting order's price and/or size; shrinking keeps its queue priority."""
+    price, size = modify_values(body)
+    order = _owned(trading, user, order_id)
+    trading.execute(Modify(user, order.request.market, order_id, price, size))
+    return OrderOut.of(order)
+
+
+@router.delete("")
+async def cancel_all(
+    user: CurrentUser,
+    context: ContextDep,
+    trading: TradingDep,
+    market: Annotated[str | None, Query(max_length=32)] = None,
+) -> list[OrderOut]:
+    """Cancel every working order of the user, in one market or everywhere."""
+    if market is not None and market not in context.catalog.markets:
+        raise OrderRejected(RejectCode.UNKNOWN_MARKET, f"unknown market {market}", "market")
+    outcome = trading.execute(CancelAll(user, market))
+    return [OrderOut.of(o) for result in outcome.results for o in result.changed]
+
+
+def _owned(trading: TradingService, user: str, order_id: int) -> Order:
+    """The user's working order ``order_id``, or `order_not_found`."""
     order = find_order(trading.state, user, order_id)
     if order is None:
         raise OrderRejected(
             RejectCode.ORDER_NOT_FOUND, f"no working order {order_id} for this account", "order_id"
         )
-    trading.execute(Cancel(user, order.request.market, order_id))
-    return OrderOut.of(order)
+    return order

@@ -21,7 +21,8 @@ from backend.services.trading.commands import Command as TradingCommand
 from backend.services.trading.commands import decode, encode, kind_of, market_of
 from backend.services.trading.projection import UserDirectory, project, sync_markets
 from backend.services.trading.state import Outcome, TradingState
-from backend.store.models import Command
+from backend.store.models import Command, Trade, User
+from backend.store.trade_history import trades_after
 
 log = logging.getLogger("quantdesk.trading")
 
@@ -87,6 +88,14 @@ class TradingService:
         for listener in self._listeners:
             listener(command, outcome)
         return outcome
+
+    def trades_after(self, pubkey: str, cursor: int, limit: int) -> tuple[int | None, list[Trade]]:
+        """The user's id and committed trades with id above ``cursor``, oldest first."""
+        with Session(self._db) as session:
+            user = session.exec(select(User).where(User.pubkey == pubkey)).first()
+            if user is None:
+                return None, []
+            return user.id, trades_after(session, user.id, cursor, limit)
 
     def on_commit(self, listener: CommitListener) -> None:
         """Call ``listener(command, outcome)`` after every committed command (publishing)."""
