@@ -12,7 +12,16 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.gateway.context import GatewayContext
 from backend.gateway.errors import install_error_handlers
-from backend.gateway.routes import account, auth, health, markets, oracle, orders, trades
+from backend.gateway.routes import (
+    account,
+    auth,
+    health,
+    markets,
+    oracle,
+    orders,
+    risk,
+    trades,
+)
 from backend.gateway.security import SecurityHeaders
 from backend.gateway.ws import route as ws_route
 
@@ -55,6 +64,6 @@ def create_app(context: GatewayContext, background: Sequence[Background] = ()) -
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for module in (health, auth, markets, orders, trades, account, oracle, ws_route):
+    for module in (health, auth, markets, orders, trades, account, risk, oracle, ws_route):
         app.include_router(module.router)
     return app

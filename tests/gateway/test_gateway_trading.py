@@ -232,3 +232,18 @@ async def test_own_trades_page_by_cursor(http: httpx.AsyncClient) -> None:
     maker_view = (await maker.get("/api/trades")).json()["trades"]
     assert {t["role"] for t in maker_view} == {"maker"} and maker_view[0]["side"] == "sell"
     assert (await taker.get("/api/trades?limit=0")).status_code == 422
+
+
+async def test_risk_shows_margin_health_and_liquidation_distance(http: httpx.AsyncClient) -> None:
+    maker, taker = await _funded(http), await _funded(http)
+    await maker.post("/api/orders", _order(side="sell", price="150", size="10"))
+    await taker.post("/api/orders", _order(type="market", price=None, size="10"))
+    await taker.post("/api/orders", _order(price="100", size="10", client_order_id="rest"))
+    risk = (await taker.get("/api/risk")).json()
+    # 10 SOL at mark 150: IM 10% = 150, MM 5% = 75; the resting bid holds 10 * 150 * 10%
+    assert risk["initial_requirement"] == "150" and risk["maintenance_requirement"] == "75"
+    assert risk["reserved_for_orders"] == "150"
+    assert risk["free_collateral"] == "9699.25"  # 10,000 - 0.75 fee - 150 - 150
+    assert risk["liquidatable"] is False and risk["leverage"] == "0.150011"
+    position = risk["positions"][0]
+    assert position["market"] == "SOL-PERP" and position["liquidation_price"] is None
