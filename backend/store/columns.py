@@ -1,16 +1,63 @@
-"""Column helpers: every amount is a 64-bit integer in fixed point, every time epoch ms."""
+"""Column helpers: every amount is an integer in fixed point, every time epoch ms.
+
+Per-row amounts (a price, an order size, a balance) fit a signed 64-bit integer and use
+BIGINT. Running totals and indices that grow without bound (the cumulative funding index,
+lifetime volumes) use `WideInteger`: NUMERIC(38, 0) on PostgreSQL, exact decimal text on
+SQLite, which has no integer wider than 64 bits and would silently turn one into a float.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer
+from sqlalchemy import BigInteger, Column, Dialect, ForeignKey, Integer, Numeric, String
+from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Field
+
+WIDE_DIGITS = 38
+"""Decimal digits of a `WideInteger` (as PostgreSQL NUMERIC(38, 0), about 2^126)."""
+
+
+class WideInteger(TypeDecorator[int]):
+    """An exact integer of up to 38 digits, read and written as a Python ``int``.
+
+    On SQLite the value is kept as decimal text, so SQL arithmetic and ordering on such a
+    column are not numeric there: sum and compare in Python.
+    """
+
+    impl = Numeric(WIDE_DIGITS, 0)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """NUMERIC(38, 0) where the database has it, text (one sign + 38 digits) on SQLite."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(WIDE_DIGITS + 1))
+        return dialect.type_descriptor(Numeric(WIDE_DIGITS, 0, asdecimal=True))
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        """Refuse what does not fit, and write text on SQLite."""
+        if value is None:
+            return None
+        if not isinstance(value, int):
+            raise TypeError(f"a fixed-point amount must be an int, not {type(value).__name__}")
+        if len(str(abs(value))) > WIDE_DIGITS:
+            raise ValueError(f"{value} has more than {WIDE_DIGITS} digits")
+        return str(value) if dialect.name == "sqlite" else Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        """Back to an exact ``int``."""
+        return None if value is None else int(value)
 
 
 def amount(*, index: bool = False, nullable: bool = False, default: Any = 0) -> Any:
     """A fixed-point integer column (price, size, quote amount, ratio)."""
     return Field(default=default, sa_column=Column(BigInteger, index=index, nullable=nullable))
+
+
+def wide_amount() -> Any:
+    """A fixed-point total or index that may outgrow 64 bits (see `WideInteger`)."""
+    return Field(default=0, sa_column=Column(WideInteger(), nullable=False))
 
 
 def optional_amount() -> Any:

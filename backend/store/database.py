@@ -3,14 +3,21 @@
 SQLite runs with ``journal_mode=WAL`` (readers never block the writer),
 ``synchronous=FULL`` (an acknowledged order survives a power cut, not only a crash),
 foreign keys on, and a busy timeout so a second process waits instead of failing.
+
+The sqlite3 driver's own transaction handling is switched off and every transaction
+starts with an explicit ``BEGIN`` (SQLAlchemy's documented recipe). Left on, the driver
+begins a transaction only at the first write, so a SAVEPOINT issued before it opens the
+transaction itself and its RELEASE commits everything so far: a unit of work that
+guarded one insert with a savepoint would no longer be all-or-nothing.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -37,14 +44,20 @@ def create_engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _configure_sqlite(connection, _record) -> None:
+def _configure_sqlite(connection: Any, _record: Any) -> None:
+    connection.isolation_level = None  # the driver stops issuing BEGIN/COMMIT on its own
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms, reference, serial_id
+from backend.store.columns import amount, epoch_ms, reference, serial_id, wide_amount
 
 
 class FundingRate(SQLModel, table=True):
@@ -17,7 +17,8 @@ class FundingRate(SQLModel, table=True):
     rate: int = amount()
     mark_twap: int = amount()
     oracle_twap: int = amount()
-    cumulative_index: int = amount()
+    cumulative_index: int = wide_amount()
+    """Grows every period without bound: 1e9 per quote unit per coin, so > 2^63 soon."""
     settled_at_ms: int = epoch_ms(index=True)
 
 

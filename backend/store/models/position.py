@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms, reference
+from backend.store.columns import amount, epoch_ms, reference, wide_amount
 
 
 class Position(SQLModel, table=True):
@@ -16,5 +16,5 @@ class Position(SQLModel, table=True):
     market: str = Field(foreign_key="markets.symbol", primary_key=True, max_length=32)
     base: int = amount()
     quote_entry: int = amount()
-    last_funding_index: int = amount()
+    last_funding_index: int = wide_amount()
     updated_at_ms: int = epoch_ms()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms, reference
+from backend.store.columns import amount, epoch_ms, reference, wide_amount
 
 
 class MarketStats(SQLModel, table=True):
@@ -17,9 +17,9 @@ class MarketStats(SQLModel, table=True):
     open_24h: int = amount()
     high_24h: int = amount()
     low_24h: int = amount()
-    volume_24h: int = amount()
-    quote_volume_24h: int = amount()
-    open_interest: int = amount()
+    volume_24h: int = wide_amount()
+    quote_volume_24h: int = wide_amount()
+    open_interest: int = wide_amount()
     updated_at_ms: int = epoch_ms()
 
 
@@ -30,8 +30,8 @@ class UserStats(SQLModel, table=True):
 
     user_id: int = reference("users.id", primary_key=True)
     trades: int = amount()
-    volume: int = amount()
-    fees_paid: int = amount()
-    realised_pnl: int = amount()
-    funding_paid: int = amount()
+    volume: int = wide_amount()
+    fees_paid: int = wide_amount()
+    realised_pnl: int = wide_amount()
+    funding_paid: int = wide_amount()
     updated_at_ms: int = epoch_ms()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from backend.store.columns import amount, engine_id, epoch_ms, reference
@@ -11,17 +12,23 @@ class Trade(SQLModel, table=True):
     """One fill; ``id`` is the engine's trade id, the cursor of incremental sync."""
 
     __tablename__ = "trades"
+    # A user's fills after a cursor: one index range scan per role (see trade_history).
+    __table_args__ = (
+        Index("ix_trades_maker_user_id_id", "maker_user_id", "id"),
+        Index("ix_trades_taker_user_id_id", "taker_user_id", "id"),
+        Index("ix_trades_market_id", "market", "id"),
+    )
 
     id: int = engine_id(primary_key=True)
-    market: str = Field(foreign_key="markets.symbol", max_length=32, index=True)
+    market: str = Field(foreign_key="markets.symbol", max_length=32)
     price: int = amount()
     size: int = amount()
     taker_side: str = Field(max_length=4)
     maker_order_id: int | None = engine_id(index=True, nullable=True)
     """None for an auction quote, which has no resting order."""
     taker_order_id: int = engine_id(index=True)
-    maker_user_id: int = reference("users.id", index=True)
-    taker_user_id: int = reference("users.id", index=True)
+    maker_user_id: int = reference("users.id")
+    taker_user_id: int = reference("users.id")
     maker_fee: int = amount()
     taker_fee: int = amount()
     timestamp_ms: int = epoch_ms(index=True)
