@@ -9,6 +9,11 @@ starts with an explicit ``BEGIN`` (SQLAlchemy's documented recipe). Left on, the
 begins a transaction only at the first write, so a SAVEPOINT issued before it opens the
 transaction itself and its RELEASE commits everything so far: a unit of work that
 guarded one insert with a savepoint would no longer be all-or-nothing.
+
+Write transactions (`backend.store.unit_of_work`) begin IMMEDIATE: they take the write
+lock first, waiting out another writer within the busy timeout. A deferred transaction
+that read before writing would instead fail at once if another writer committed in
+between (its WAL snapshot is stale and cannot be upgraded).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from sqlalchemy import Connection, Engine, event
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+"""Execution option choosing ``BEGIN DEFERRED`` (default) or ``IMMEDIATE`` on SQLite."""
 
 
 def default_database_url() -> str:
@@ -60,4 +67,5 @@ def _configure_sqlite(connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
