@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from backend.domain.fills import Fill
 from backend.domain.fixed_point import PRICE_TIMES_BASE_TO_QUOTE
@@ -126,15 +127,21 @@ class L2Snapshot:
     asks: list[tuple[int, int]]
 
 
-@dataclass(frozen=True, slots=True)
-class L2Delta:
-    """The new aggregated visible size of one level; 0 means the level is gone."""
+class L2Delta(NamedTuple):
+    """The new aggregated visible size of one level; 0 means the level is gone.
+
+    A named tuple rather than a frozen dataclass: one is made per changed level per
+    command, and building a tuple costs a quarter of a frozen dataclass's ``__init__``.
+    """
 
     market: str
     seq: int
     side: Side
     price: int
     size: int
+
+
+_new_tuple = tuple.__new__
 
 
 class OrderBook:
@@ -195,6 +202,8 @@ class OrderBook:
             keys, book, sign = self._bid_keys, self._bids, 1
         else:
             keys, book, sign = self._ask_keys, self._asks, -1
+        if depth <= 0:
+            return []
         out = []
         for key in reversed(keys[-depth:] if depth < len(keys) else keys):
             price = sign * key
@@ -275,14 +284,20 @@ class OrderBook:
             raise ValueError("a resting order needs a positive price and size")
         if visible_size is not None and visible_size <= 0:
             raise ValueError("an iceberg needs a positive visible size")
-        if self.would_cross(side, price):
-            raise ValueError(f"order {order_id} at {price} would cross the book")
+        if side is _BUY:
+            opposite = self._ask_keys
+            if opposite and price >= -opposite[-1]:
+                raise ValueError(f"order {order_id} at {price} would cross the book")
+            book, keys, key, dirty = self._bids, self._bid_keys, price, self._dirty_bids
+        elif side is _SELL:
+            opposite = self._bid_keys
+            if opposite and price <= opposite[-1]:
+                raise ValueError(f"order {order_id} at {price} would cross the book")
+            book, keys, key, dirty = self._asks, self._ask_keys, -price, self._dirty_asks
+        else:
+            raise ValueError(f"side must be a Side, not {side!r}")
         shown = size if visible_size is None or visible_size >= size else visible_size
         entry = _Entry(order_id, account, side, price, shown, size - shown, visible_size or size)
-        if side is _BUY:
-            book, keys, key, dirty = self._bids, self._bid_keys, price, self._dirty_bids
-        else:
-            book, keys, key, dirty = self._asks, self._ask_keys, -price, self._dirty_asks
         level = book.get(price)
         if level is None:
             level = book[price] = _Level()
@@ -366,8 +381,10 @@ class OrderBook:
         fills = result.fills
         if side is _BUY:
             keys, book, sign, dirty = self._ask_keys, self._asks, -1, self._dirty_asks
-        else:
+        elif side is _SELL:
             keys, book, sign, dirty = self._bid_keys, self._bids, 1, self._dirty_bids
+        else:
+            raise ValueError(f"side must be a Side, not {side!r}")
         orders = self._orders
         market = self.market
         remaining = size
@@ -439,19 +456,28 @@ class OrderBook:
     def drain_deltas(self) -> list[L2Delta]:
         """The levels changed since the last drain, one delta each with its final size,
         numbered consecutively from ``seq + 1``."""
-        if not self._dirty_bids and not self._dirty_asks:
+        dirty_bids, dirty_asks = self._dirty_bids, self._dirty_asks
+        if not dirty_bids and not dirty_asks:
             return []
-        out = []
+        out: list[L2Delta] = []
+        append = out.append
         seq = self.seq
         market = self.market
-        for dirty, book, side in (
-            (self._dirty_bids, self._bids, _BUY),
-            (self._dirty_asks, self._asks, _SELL),
-        ):
-            for price in dirty:
+        if dirty_bids:
+            book = self._bids
+            for price in dirty_bids:
                 level = book.get(price)
                 seq += 1
-                out.append(L2Delta(market, seq, side, price, level.total if level else 0))
-            dirty.clear()
+                size = 0 if level is None else level.total
+                append(_new_tuple(L2Delta, (market, seq, _BUY, price, size)))
+            dirty_bids.clear()
+        if dirty_asks:
+            book = self._asks
+            for price in dirty_asks:
+                level = book.get(price)
+                seq += 1
+                size = 0 if level is None else level.total
+                append(_new_tuple(L2Delta, (market, seq, _SELL, price, size)))
+            dirty_asks.clear()
         self.seq = seq
         return out
