@@ -100,16 +100,32 @@ class Auction:
                 RejectCode.AUCTION_CLOSED, f"auction {self.auction_id} is not open at that time"
             )
 
-    def settle(self, quotes: list[AuctionQuote]) -> tuple[list[AuctionFill], int]:
+    def settle(
+        self,
+        quotes: list[AuctionQuote],
+        settle_ms: int | None = None,
+        size: int | None = None,
+    ) -> tuple[list[AuctionFill], int]:
         """Fill eligible quotes best price first, then earliest; returns the fills and the
-        size left for the book."""
-        eligible = [q for q in quotes if self.is_acceptable(q) and q.size > 0]
+        size left for the book.
+
+        Quotes made after ``settle_ms`` (an early settlement) do not count. ``size`` caps
+        what may fill (a reduce-only taker whose position shrank during the auction); it
+        defaults to the auction's size.
+        """
+        eligible = [
+            q
+            for q in quotes
+            if q.size > 0
+            and self.is_acceptable(q)
+            and (settle_ms is None or q.time_ms <= settle_ms)
+        ]
         if self.side is Side.BUY:
             eligible.sort(key=lambda q: (q.price, q.time_ms))
         else:
             eligible.sort(key=lambda q: (-q.price, q.time_ms))
         fills = []
-        remaining = self.size
+        remaining = self.size if size is None else max(0, min(size, self.size))
         for quote in eligible:
             if not remaining:
                 break

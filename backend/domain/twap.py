@@ -4,6 +4,7 @@ Slice ``k`` (0-based) is due at ``start + k * duration / slices``. Every slice i
 number of lots; what rounding leaves over goes into the last slice. The scheduler aims at
 the parent's total *filled* size: a slice that fills only partly leaves the rest to the
 next one, and after a time jump every slice already due is sent at once (catch-up).
+`due_slices` gives the plain slice sizes for a caller that does not track fills.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class TwapSchedule:
     start_ms: int
     duration_ms: int
     lot_size: int
+    issued: int = 0
+    """How many slices `due_slices` has handed out so far."""
 
     def __post_init__(self) -> None:
         if self.total <= 0 or self.slices < 1 or self.duration_ms <= 0 or self.lot_size <= 0:
@@ -48,6 +51,20 @@ class TwapSchedule:
         elapsed = now_ms - self.start_ms
         count = -(-(elapsed + 1) * self.slices // self.duration_ms)
         return min(count, self.slices)
+
+    def size_of(self, k: int) -> int:
+        """The size of slice ``k``: the common slice size, the last one taking the rest."""
+        if k == self.slices - 1:
+            return self.total - (self.slices - 1) * self.slice_size
+        return self.slice_size
+
+    def due_slices(self, now_ms: int) -> list[int]:
+        """The sizes of the slices that fell due since the last call (several after a time
+        jump, none before the next due time), marking them handed out."""
+        due = self.slices_due(now_ms)
+        sizes = [self.size_of(k) for k in range(self.issued, due)]
+        self.issued = max(self.issued, due)
+        return sizes
 
     def target(self, now_ms: int) -> int:
         """The cumulative size that should be filled by ``now_ms``."""

@@ -68,3 +68,30 @@ def test_bad_quotes_are_refused(sol) -> None:
     with pytest.raises(OrderRejected) as raised:
         auction.check_quote(AuctionQuote("m", P("150"), B("1"), 2_001))
     assert raised.value.code is RejectCode.AUCTION_CLOSED
+
+
+def test_quotes_after_an_early_settlement_do_not_count(sol) -> None:
+    auction = start_auction(1, sol, Side.BUY, B("2000"), P("150"), P("157.5"), now_ms=0)
+    quotes = [
+        AuctionQuote("early", P("151"), B("500"), 400),
+        AuctionQuote("after_settle", P("150"), B("2000"), 1_200),
+    ]
+    fills, left = auction.settle(quotes, settle_ms=1_000)
+    assert [(f.maker, f.size) for f in fills] == [("early", B("500"))]
+    assert left == B("1500")
+
+
+def test_a_size_cap_limits_what_the_quotes_fill(sol) -> None:
+    # a reduce-only taker whose position shrank to 700 during the auction
+    auction = start_auction(1, sol, Side.SELL, B("2000"), P("150"), P("142.5"), now_ms=0)
+    # the falling curve starts at 150.075: a sell taker wants quotes at or above it
+    quotes = [
+        AuctionQuote("m1", P("150.2"), B("500"), 10),
+        AuctionQuote("m2", P("150.1"), B("500"), 5),
+    ]
+    fills, left = auction.settle(quotes, size=B("700"))
+    assert [(f.maker, f.price, f.size) for f in fills] == [
+        ("m1", P("150.2"), B("500")),
+        ("m2", P("150.1"), B("200")),
+    ]
+    assert left == 0

@@ -23,6 +23,16 @@ def test_slices_are_due_evenly_with_the_remainder_last() -> None:
     assert plan.next_due_ms(260) == 500 and plan.next_due_ms(800) is None
 
 
+def test_due_slices_hands_out_each_slice_once_and_catches_up() -> None:
+    # 1,030 in 4 slices on a lot of 10: 250, 250, 250 and the rest, 280, in the last
+    plan = TwapSchedule(total=1_030, slices=4, start_ms=0, duration_ms=1_000, lot_size=LOT)
+    assert plan.due_slices(0) == [250]
+    assert plan.due_slices(100) == []
+    assert plan.due_slices(760) == [250, 250, 280]  # the clock jumped over two due times
+    assert plan.due_slices(5_000) == []
+    assert plan.issued == 4
+
+
 def test_partial_fills_carry_into_the_next_slice() -> None:
     plan = TwapSchedule(total=1_000, slices=4, start_ms=0, duration_ms=1_000, lot_size=LOT)
     assert plan.due_size(0, filled=0) == 250
