@@ -74,8 +74,15 @@ class EngineCore:
 
     # -- execution -------------------------------------------------------------------
 
-    def _new_order(self, request: OrderRequest, now_ms: int, parent: int | None = None) -> Order:
-        order = Order(self.next_order_id, request, now_ms, parent_id=parent)
+    def _new_order(
+        self,
+        request: OrderRequest,
+        now_ms: int,
+        parent: int | None = None,
+        status: OrderStatus = OrderStatus.OPEN,
+    ) -> Order:
+        # the initial status is given at creation; afterwards only Order.move_to changes it
+        order = Order(self.next_order_id, request, now_ms, status=status, parent_id=parent)
         self.next_order_id += 1
         self._live[order.order_id] = order
         self._by_account.setdefault(request.account, {})[order.order_id] = order
@@ -216,18 +223,19 @@ class EngineCore:
             self._move_position(fill.maker_account, fill.maker_side, fill.size)
             maker = self._live.get(fill.maker_order_id)
             if maker is not None:
-                self._record_fill(maker, fill.size, fill.price, fill.maker_fee, result)
-            self._record_fill(taker, fill.size, fill.price, fill.taker_fee, result)
+                self._record_fill(maker, fill, fill.maker_fee, result)
+            self._record_fill(taker, fill, fill.taker_fee, result)
         for order_id in matched.self_trade_cancelled:
             maker = self._live.get(order_id)
             if maker is not None:
                 self._cancel(maker, CancelReason.SELF_TRADE, result, in_book=False)
 
-    def _record_fill(
-        self, order: Order, size: int, price: int, fee: int, result: EngineResult
-    ) -> None:
+    def _record_fill(self, order: Order, fill: Fill, fee: int, result: EngineResult) -> None:
+        """Book ``fill`` (maker or taker side, paying ``fee``) on ``order`` and on what
+        hangs off it: OCO partner, parent, bracket legs."""
+        size = fill.size
         order.filled += size
-        order.filled_quote += quote_value_floor(price, size)
+        order.filled_quote += quote_value_floor(fill.price, size)
         order.fees_paid += fee
         order.move_to(OrderStatus.FILLED if order.remaining == 0 else OrderStatus.PARTIALLY_FILLED)
         result.touch(order)
@@ -238,9 +246,9 @@ class EngineCore:
             if partner is not None:
                 self._shrink_partner(partner, size, order.status is OrderStatus.FILLED, result)
         if order.parent_id is not None:
-            self._on_child_fill(order, size, price, fee, result)
+            self._on_child_fill(order, fill, fee, result)
         if order.order_id in self._legs:
-            self._grow_legs(order, result)
+            self._grow_legs(order, fill.timestamp_ms, result)
 
     def _shrink_partner(self, partner: Order, size: int, done: bool, result: EngineResult) -> None:
         """One leg of an OCO pair filled ``size``: the other leg covers that much less."""
@@ -290,6 +298,7 @@ class EngineCore:
         if in_book and order.order_id in self.book:
             self.book.cancel(order.order_id)
         self.triggers.remove(order.order_id)
+        self._drop_auction(order)
         order.move_to(
             OrderStatus.EXPIRED if reason is CancelReason.EXPIRED else OrderStatus.CANCELLED
         )
@@ -380,10 +389,11 @@ class EngineCore:
 
     # -- hooks the order programs (TWAP, brackets) fill in ------------------------------
 
-    def _on_child_fill(
-        self, child: Order, size: int, price: int, fee: int, result: EngineResult
-    ) -> None:
+    def _on_child_fill(self, child: Order, fill: Fill, fee: int, result: EngineResult) -> None:
         """A child order of a parent filled."""
 
-    def _grow_legs(self, entry: Order, result: EngineResult) -> None:
+    def _grow_legs(self, entry: Order, now_ms: int, result: EngineResult) -> None:
         """A bracket entry filled more."""
+
+    def _drop_auction(self, order: Order) -> None:
+        """A working order in an auction stopped: the auction closes without settling."""

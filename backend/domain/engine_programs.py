@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.domain.auction import start_auction
 from backend.domain.engine_core import EngineCore
 from backend.domain.engine_events import CancelReason, EngineResult
+from backend.domain.fills import Fill
 from backend.domain.orders import Order, OrderRequest, OrderStatus, OrderType, TimeInForce
 from backend.domain.triggers import PendingTrigger, TriggerKind
 
@@ -36,13 +37,11 @@ class EnginePrograms(EngineCore):
         if now_ms >= schedule.end_ms and parent.order_id in self._live:
             self._cancel(parent, CancelReason.EXPIRED, result)
 
-    def _on_child_fill(
-        self, child: Order, size: int, price: int, fee: int, result: EngineResult
-    ) -> None:
+    def _on_child_fill(self, child: Order, fill: Fill, fee: int, result: EngineResult) -> None:
         """A TWAP slice filled: the parent shows the progress."""
         parent = self._live.get(child.parent_id)
         if parent is not None and parent.order_id in self._twaps:
-            self._record_fill(parent, size, price, fee, result)
+            self._record_fill(parent, fill, fee, result)
 
     def _open_bracket(self, entry: Order, now_ms: int, result: EngineResult) -> None:
         request = entry.request
@@ -60,6 +59,7 @@ class EnginePrograms(EngineCore):
             ),
             now_ms,
             parent=entry.order_id,
+            status=OrderStatus.PENDING,
         )
         stop_loss = self._new_order(
             OrderRequest(
@@ -75,9 +75,9 @@ class EnginePrograms(EngineCore):
             ),
             now_ms,
             parent=entry.order_id,
+            status=OrderStatus.PENDING,
         )
         for leg in (take_profit, stop_loss):
-            leg.status = OrderStatus.PENDING
             leg.request.size = 0  # sized by the entry's fills
             result.touch(leg)
         take_profit.linked_ids.append(stop_loss.order_id)
@@ -86,14 +86,16 @@ class EnginePrograms(EngineCore):
         result.touch(entry)
         self._execute(entry, now_ms, result)
 
-    def _grow_legs(self, entry: Order, result: EngineResult) -> None:
-        """The entry filled more: size both exit legs to the entry's filled size."""
+    def _grow_legs(self, entry: Order, now_ms: int, result: EngineResult) -> None:
+        """The entry filled more: both exit legs cover what the entry filled less what the
+        legs have already closed."""
         tp_id, sl_id = self._legs[entry.order_id]
         take_profit, stop_loss = self._live.get(tp_id), self._live.get(sl_id)
         if take_profit is None or stop_loss is None:
             return
+        exposure = entry.filled - take_profit.filled - stop_loss.filled
         for leg in (take_profit, stop_loss):
-            leg.request.size = entry.filled
+            leg.request.size = leg.filled + exposure
             result.touch(leg)
         if stop_loss.order_id not in self.triggers:
             self.triggers.add(
@@ -109,10 +111,16 @@ class EnginePrograms(EngineCore):
             self.book.cancel(tp_id)
         if take_profit.status is OrderStatus.PENDING:
             take_profit.move_to(OrderStatus.OPEN)
-        self._execute(take_profit, entry.created_at_ms, result)
+        self._execute(take_profit, now_ms, result)
 
     def _starts_auction(self, request: OrderRequest) -> bool:
-        return request.size >= self.spec.auction_threshold and self.prices.oracle is not None
+        # FOK must be all or nothing at once; an auction could fill part and leave the rest
+        # to a book that changed meanwhile, so FOK orders go straight to the book.
+        return (
+            request.size >= self.spec.auction_threshold
+            and self.prices.oracle is not None
+            and request.time_in_force is not TimeInForce.FOK
+        )
 
     def _open_auction(self, order: Order, now_ms: int, result: EngineResult) -> None:
         worst = self._protected_price(order.side)
@@ -130,9 +138,19 @@ class EnginePrograms(EngineCore):
         result.touch(order)
         result.auctions_started.append(auction)
 
+    def _drop_auction(self, order: Order) -> None:
+        for auction_id, (_, taker, _) in list(self._auctions.items()):
+            if taker is order:
+                del self._auctions[auction_id]
+
     def _settle_auction(self, auction_id: int, now_ms: int, result: EngineResult) -> None:
+        """Fill the eligible quotes, then send what is left to the book."""
         auction, taker, quotes = self._auctions.pop(auction_id)
-        fills, _ = auction.settle(quotes)
+        cap = taker.remaining
+        if taker.request.reduce_only:
+            # the position may have shrunk while the auction ran: never fill past zero
+            cap = min(cap, self._reducible(taker.account, taker.side))
+        fills, _ = auction.settle(quotes, settle_ms=now_ms, size=cap)
         for quote_fill in fills:
             # an auction maker has no resting order: maker order id 0
             fill = self._priced_fill(
@@ -148,7 +166,7 @@ class EnginePrograms(EngineCore):
             result.fills.append(fill)
             self._move_position(fill.taker_account, fill.taker_side, fill.size)
             self._move_position(fill.maker_account, fill.maker_side, fill.size)
-            self._record_fill(taker, fill.size, fill.price, fill.taker_fee, result)
+            self._record_fill(taker, fill, fill.taker_fee, result)
         result.auctions_settled.append((auction, fills))
         if taker.order_id in self._live:
             self._execute(taker, now_ms, result)

@@ -18,6 +18,8 @@ Choices written down:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from backend.domain.auction import Auction, AuctionQuote
 from backend.domain.engine_core import TRIGGER_KINDS
 from backend.domain.engine_events import CancelReason, EngineResult
@@ -69,11 +71,22 @@ class MatchingEngine(EnginePrograms):
 
     # -- commands --------------------------------------------------------------------
 
-    def submit(self, request: OrderRequest, now_ms: int) -> EngineResult:
-        """Accept, execute and/or rest a new order; raises `OrderRejected` changing nothing."""
+    def submit(
+        self, request: OrderRequest, now_ms: int, prices: ReferencePrices | None = None
+    ) -> EngineResult:
+        """Accept, execute and/or rest a new order; raises `OrderRejected` changing nothing.
+
+        ``prices``, when given, are taken in first (as by `on_price`, without firing
+        triggers) so validation and the market protection band use them. The engine keeps
+        its own copy of ``request``: the caller's object is never changed (a reduce-only
+        order capped at the position shows the capped size on ``result.order``).
+        """
         original = self._by_client.get((request.account, request.client_order_id))
         if original is not None:
             return EngineResult(order=original, duplicate=True)
+        if prices is not None:
+            self.prices = self._merge_prices(prices)
+        request = replace(request)
         validate_order(request, self.spec, now_ms, self.prices.get(request.trigger_reference))
         result = EngineResult()
         if request.reduce_only:
@@ -82,11 +95,13 @@ class MatchingEngine(EnginePrograms):
             self._check_taker(request, request.price)
         elif request.type is OrderType.MARKET:
             self._check_taker(request, self._protected_price(request.side))
-        order = self._new_order(request, now_ms)
-        result.order = order
         kind = request.type
-        if kind in TRIGGER_KINDS:
-            order.status = OrderStatus.PENDING
+        waits = kind in TRIGGER_KINDS
+        order = self._new_order(
+            request, now_ms, status=OrderStatus.PENDING if waits else OrderStatus.OPEN
+        )
+        result.order = order
+        if waits:
             self.triggers.add(
                 PendingTrigger(
                     order.order_id,
@@ -189,6 +204,8 @@ class MatchingEngine(EnginePrograms):
                 "price",
             )
         result = EngineResult(order=order)
+        if price == request.price and size == request.size:
+            return result  # nothing to change: keep the order's place in the queue
         if price == request.price and size < request.size:
             self.book.reduce(order_id, size - order.filled)
             request.size = size
@@ -200,14 +217,17 @@ class MatchingEngine(EnginePrograms):
         self._finish(result, account)
         return result
 
-    def on_price(self, prices: ReferencePrices, now_ms: int) -> EngineResult:
-        """New mark/oracle/last prices: fire triggers and move trailing stops."""
-        merged = ReferencePrices(
+    def _merge_prices(self, prices: ReferencePrices) -> ReferencePrices:
+        """``prices`` with the unknown (None) ones kept from before."""
+        return ReferencePrices(
             prices.mark if prices.mark is not None else self.prices.mark,
             prices.oracle if prices.oracle is not None else self.prices.oracle,
             prices.last if prices.last is not None else self.prices.last,
         )
-        self.prices = merged
+
+    def on_price(self, prices: ReferencePrices, now_ms: int) -> EngineResult:
+        """New mark/oracle/last prices: fire triggers and move trailing stops."""
+        merged = self.prices = self._merge_prices(prices)
         result = EngineResult()
         for order_id in self.triggers.on_price(merged):
             order = self._live.get(order_id)
@@ -233,6 +253,16 @@ class MatchingEngine(EnginePrograms):
         for auction_id, (auction, _, _) in list(self._auctions.items()):
             if auction.end_ms <= now_ms:
                 self._settle_auction(auction_id, now_ms, result)
+        self._finish(result)
+        return result
+
+    def settle_auction(self, auction_id: int, now_ms: int) -> EngineResult:
+        """Settle an open auction now, before its end (quotes made after ``now_ms`` do not
+        count); the remainder goes to the book. `on_time` settles the ones that ended."""
+        if auction_id not in self._auctions:
+            raise OrderRejected(RejectCode.AUCTION_CLOSED, f"auction {auction_id} is not open")
+        result = EngineResult(order=self._auctions[auction_id][1])
+        self._settle_auction(auction_id, now_ms, result)
         self._finish(result)
         return result
 
