@@ -2,6 +2,11 @@
 
 Each refusal is an `OrderRejected` with a machine code, a sentence a trader can act on, and
 the request field it concerns, so the ticket can mark that field red.
+
+Time-in-force choices: a market order may say GTC (the ticket's default) but never rests:
+the engine runs it as immediate-or-cancel; GTD is refused for it, since an expiry on an
+order that cannot wait is a mistake. Post-only with IOC or FOK is refused (it could never
+rest), and FOK applies to market and limit orders only.
 """
 
 from __future__ import annotations
