@@ -37,6 +37,27 @@ class Account:
         """Add a signed amount to a balance."""
         self.balances[asset] = self.balances.get(asset, 0) + amount
 
+    def deposit(self, catalog: MarketCatalog, asset: str, amount: int) -> None:
+        """Add ``amount`` token units of a collateral asset; refused (and nothing changed)
+        for an unknown asset or a non-positive amount."""
+        check_transfer(catalog, asset, amount)
+        self.credit(asset, amount)
+
+    def withdraw(self, catalog: MarketCatalog, asset: str, amount: int) -> None:
+        """Take ``amount`` token units out; refused beyond the balance held.
+
+        This is the balance check only: the margin check (`margin.max_withdrawal`) is the
+        ledger's, which knows the prices.
+        """
+        check_transfer(catalog, asset, amount)
+        if amount > self.balance(asset):
+            raise AccountRejected(
+                RejectCode.INSUFFICIENT_COLLATERAL,
+                f"the {asset} balance is smaller than the amount",
+                "amount",
+            )
+        self.credit(asset, -amount)
+
     def copy(self) -> Account:
         """A deep copy, for what-if previews."""
         return Account(

@@ -12,10 +12,15 @@
   1e18)`` (payers round up, receivers down). Every position is settled at every period,
   so the exact amounts sum to zero and the integer dust ``-sum(changes)`` (never
   negative) goes to the insurance fund: payments + dust == 0 exactly.
+  (`settle_positions` returns both; the ledger credits the dust to its insurance fund.)
+
+Why the daily read of the premium: a 1% premium held for a day costs a long 1% over that
+day, whatever the period; ``max_funding_rate`` caps one period's payment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from backend.domain.fixed_point import (
@@ -24,6 +29,7 @@ from backend.domain.fixed_point import (
     FUNDING_RATE_PRECISION,
     RATIO_PRECISION,
 )
+from backend.domain.positions import Position
 
 SECONDS_PER_DAY = 86_400
 PAYMENT_SCALE = BASE_PRECISION * FUNDING_INDEX_PRECISION
@@ -44,7 +50,9 @@ class PriceAccumulator:
     last_oracle: int = 0
 
     def add_sample(self, mark: int, oracle: int, now_ms: int) -> None:
-        """Record the prices at ``now_ms`` (times must not go backwards)."""
+        """Record the prices at ``now_ms`` (times must not go backwards, prices positive)."""
+        if mark <= 0 or oracle <= 0:
+            raise ValueError("funding samples need positive mark and oracle prices")
         if self.last_ms is not None:
             if now_ms < self.last_ms:
                 raise ValueError("funding samples must not go back in time")
@@ -79,9 +87,12 @@ class PriceAccumulator:
 
 
 def funding_rate(mark_twap: int, oracle_twap: int, period_s: int, max_funding_rate_ppm: int) -> int:
-    """The period's funding rate in 1e9 units, rounded towards zero, clamped."""
+    """The period's funding rate in 1e9 units, rounded towards zero, clamped:
+    ``clamp(trunc((mark - oracle) * 1e9 * period_s / (oracle * 86_400)), ±max * 1e3)``."""
     if oracle_twap <= 0:
         raise ValueError("the oracle TWAP must be positive")
+    if period_s <= 0:
+        raise ValueError("the funding period must be positive")
     numerator = (mark_twap - oracle_twap) * FUNDING_RATE_PRECISION * period_s
     denominator = oracle_twap * SECONDS_PER_DAY
     rate = abs(numerator) // denominator * (1 if numerator >= 0 else -1)
@@ -90,10 +101,45 @@ def funding_rate(mark_twap: int, oracle_twap: int, period_s: int, max_funding_ra
 
 
 def index_delta(rate: int, oracle_twap: int) -> int:
-    """How far the cumulative funding index moves for ``rate`` at ``oracle_twap``."""
+    """How far the cumulative funding index moves for ``rate`` at ``oracle_twap``: exactly
+    ``rate * oracle_twap`` (quote units per coin = rate * price / 1e9; times 1e9)."""
     return rate * oracle_twap
 
 
 def funding_payment(base: int, delta: int) -> int:
     """The change of a position's quote balance for an index move ``delta`` (floor)."""
     return (-base * delta) // PAYMENT_SCALE
+
+
+def settle_position(position: Position, index: int) -> int:
+    """Settle ``position`` up to the market's cumulative ``index``: returns the change of
+    its quote balance, ``floor(-base * (index - last_funding_index) / 1e18)``, and moves
+    ``last_funding_index`` to ``index``. A flat position pays nothing but is moved too."""
+    change = funding_payment(position.base, index - position.last_funding_index)
+    position.last_funding_index = index
+    return change
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPayments:
+    """One market's settlement: each holder's balance change and the rounding dust."""
+
+    payments: dict[str, int]
+    """Quote balance change by account id (negative: paid)."""
+    dust: int
+    """``-sum(payments)``: what rounding kept back, for the insurance fund."""
+
+
+def settle_positions(positions: Mapping[str, Position], index: int) -> FundingPayments:
+    """Settle every open position of one market (by account id) up to ``index``.
+
+    ``sum(payments) + dust == 0`` by construction. When all positions are settled together
+    (same ``last_funding_index``, base summing to zero) the exact amounts cancel, so each
+    floor can only lose: ``0 <= dust < number of positions``.
+    """
+    payments = {
+        account_id: settle_position(position, index)
+        for account_id, position in positions.items()
+        if position.base
+    }
+    return FundingPayments(payments, -sum(payments.values()))

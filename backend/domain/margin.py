@@ -21,11 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from backend.domain.account import Account
-from backend.domain.errors import RejectCode
+from backend.domain.errors import OrderRejected, RejectCode
 from backend.domain.fixed_point import (
     PRICE_TIMES_BASE_TO_QUOTE,
     QUOTE_PRECISION,
     RATIO_PRECISION,
+    div_ceil,
+    div_floor,
     format_fixed,
 )
 from backend.domain.markets import CollateralAsset, MarketCatalog
@@ -52,7 +54,8 @@ class MissingPrice(KeyError):
     """A price needed for a risk figure is not known."""
 
 
-def _prices(prices: Prices, market: str) -> MarketPrices:
+def market_prices(prices: Prices, market: str) -> MarketPrices:
+    """The prices of ``market``; `MissingPrice` when they are not known."""
     try:
         return prices[market]
     except KeyError:
@@ -63,7 +66,7 @@ def asset_value(asset: CollateralAsset, balance: int, prices: Prices, weight: in
     """Quote value of ``balance`` of ``asset``; ``weight`` None means at full price."""
     if asset.price_market is None:
         return balance
-    price = _prices(prices, asset.price_market).oracle
+    price = market_prices(prices, asset.price_market).oracle
     if balance < 0 or weight is None:
         return (balance * price) // asset.precision
     return (balance * price * weight) // (asset.precision * RATIO_PRECISION)
@@ -106,7 +109,7 @@ def risk_view(account: Account, catalog: MarketCatalog, prices: Prices) -> RiskV
     pnl = req_i = req_m = notional = 0
     for position in account.open_positions():
         spec = catalog.market(position.market)
-        mark = _prices(prices, position.market).mark
+        mark = market_prices(prices, position.market).mark
         pnl += position.unrealised_pnl(mark)
         req_i += requirement(position.base, mark, spec.initial_margin_ratio)
         req_m += requirement(position.base, mark, spec.maintenance_margin_ratio)
@@ -148,26 +151,52 @@ def health(maintenance_collateral: int, maintenance_requirement: int) -> int:
 def liquidation_price(
     account: Account, catalog: MarketCatalog, prices: Prices, market: str
 ) -> int | None:
-    """The mark of ``market`` at which the account reaches maintenance margin, everything
-    else held constant; None when flat there or when no positive price gets there.
+    """The price of ``market`` (mark and oracle together) at which the account reaches
+    maintenance margin, every other price held constant; None when flat there or when no
+    positive price gets there.
 
-    Solves ``C + base * p / 1e9 = R + |base| * p * r / 1e15`` for ``p``, where ``C`` is the
-    maintenance collateral without this position's mark term and ``R`` the other positions'
-    requirement. A long's price rounds up and a short's down: shown a little early.
+    Maintenance collateral and requirement are both linear in the price ``p``:
+    ``F + p * A / (1e15 * 10^D) = 0`` with, for this position's ``base`` and ratio ``r``
+    and each collateral asset priced by this market (balance ``x``, ``d`` decimals,
+    maintenance weight ``w``, or 1e6 for a debt), ``D`` the largest such ``d``:
+
+    * ``A = base * 1e6 * 10^D - |base| * r * 10^D + sum(x * w * 1e9 * 10^(D - d))``;
+    * ``F`` = maintenance collateral - requirement at current prices, less the terms that
+      move with ``p`` (this position's ``floor(base * mark / 1e9)`` and requirement, and
+      those assets' weighted values).
+
+    So ``p = -F * 1e15 * 10^D / A``, rounded up when ``A > 0`` (a long: liquidated below
+    ``p``) and down when ``A < 0``: the price is shown a little early, never late.
     """
     position = account.positions.get(market)
     if position is None or not position.base:
         return None
     view = risk_view(account, catalog, prices)
     spec = catalog.market(market)
-    mark = _prices(prices, market).mark
+    mark = market_prices(prices, market).mark
     base = position.base
     ratio = spec.maintenance_margin_ratio
-    collateral = view.collateral_maintenance - (base * mark) // PRICE_TIMES_BASE_TO_QUOTE
-    others = view.maintenance_requirement - requirement(base, mark, ratio)
-    numerator = (others - collateral) * _SCALE
-    denominator = base * RATIO_PRECISION - abs(base) * ratio
-    price = -((-numerator) // denominator) if base > 0 else numerator // denominator
+    linked = [
+        (catalog.asset(symbol), balance)
+        for symbol, balance in account.balances.items()
+        if balance and catalog.asset(symbol).price_market == market
+    ]
+    lift = 10 ** max((asset.decimals for asset, _ in linked), default=0)
+    slope = (base * RATIO_PRECISION - abs(base) * ratio) * lift
+    fixed = (
+        view.collateral_maintenance
+        - view.maintenance_requirement
+        - (base * mark) // PRICE_TIMES_BASE_TO_QUOTE
+        + requirement(base, mark, ratio)
+    )
+    for asset, balance in linked:
+        weight = asset.maintenance_weight if balance > 0 else RATIO_PRECISION
+        slope += balance * weight * (_SCALE // RATIO_PRECISION) * lift // asset.precision
+        fixed -= asset_value(asset, balance, prices, asset.maintenance_weight)
+    if slope == 0:
+        return None
+    numerator = -fixed * _SCALE * lift
+    price = div_ceil(numerator, slope) if slope > 0 else div_floor(numerator, slope)
     return price if price > 0 else None
 
 
@@ -199,8 +228,12 @@ def check_order(
     ``reserved`` is initial margin already held for the account's other resting orders.
     A trade that leaves the account with less initial requirement than before and does not
     lower its free collateral (reducing or closing) is always allowed, even below initial
-    margin, so a trader can always get out.
+    margin, so a trader can always get out; a flip past flat is not a reduction.
+
+    Raises `OrderRejected` for an unknown market or a size or price that is not positive
+    (those are not margin questions), and `MissingPrice` when a price is not known.
     """
+    _check_order_input(catalog, market, size, fill_price)
     before = risk_view(account, catalog, prices)
     preview = account.copy()
     position = preview.position(market)
@@ -228,6 +261,15 @@ def check_order(
     )
 
 
+def _check_order_input(catalog: MarketCatalog, market: str, size: int, price: int) -> None:
+    if market not in catalog.markets:
+        raise OrderRejected(RejectCode.UNKNOWN_MARKET, f"unknown market {market!r}", "market")
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise OrderRejected(RejectCode.INVALID_SIZE, "the size must be positive", "size")
+    if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+        raise OrderRejected(RejectCode.INVALID_PRICE, "the price must be positive", "price")
+
+
 def max_withdrawal(
     account: Account, catalog: MarketCatalog, prices: Prices, asset: str, reserved: int = 0
 ) -> int:
@@ -242,7 +284,7 @@ def max_withdrawal(
     spec = catalog.asset(asset)
     if spec.price_market is None:
         return min(balance, free)
-    price = _prices(prices, spec.price_market).oracle
+    price = market_prices(prices, spec.price_market).oracle
     per_token = price * spec.initial_weight
     scale = spec.precision * RATIO_PRECISION
     # weighted value of b tokens is floor(b * per_token / scale); the balance left must keep

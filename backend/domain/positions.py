@@ -12,7 +12,11 @@ quote_entry=-150e6``. Formulas (all integers, `fixed_point` precisions):
 * closing ``c`` of ``|base|`` releases the share ``floor(quote_entry * c / |base|)`` of the
   entry flow; realised PnL = the closing flow + that share. Closing everything releases
   all of ``quote_entry``, so nothing is left behind;
-* a flip is a close of the whole position followed by an open of the rest.
+* a flip is a close of the whole position followed by an open of the rest;
+* entry price: ``floor(|quote_entry| * 1e9 / |base|)`` (display only, never settled on).
+
+Conservation: a trade's flow is split exactly between realised PnL and ``quote_entry``
+(``realised + change of quote_entry == flow``), so nothing is created by the split.
 """
 
 from __future__ import annotations
@@ -60,8 +64,14 @@ def apply_trade(position: Position, delta: int, price: int) -> tuple[int, int]:
     """Trade signed ``delta`` base at ``price``; returns (realised PnL, total quote flow).
 
     The caller credits the realised PnL to the account's quote balance; ``quote_entry``
-    takes the rest of the flow.
+    takes the rest of the flow. A buy of ``size`` is ``delta = Side.BUY.sign * size``.
+
+    Raises ``ValueError`` for a price that is not positive or a size that is not an int.
     """
+    if isinstance(delta, bool) or not isinstance(delta, int):
+        raise ValueError(f"a trade size must be an integer of base units, got {delta!r}")
+    if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+        raise ValueError(f"a trade price must be a positive integer, got {price!r}")
     if delta == 0:
         return 0, 0
     base = position.base
