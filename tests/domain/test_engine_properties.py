@@ -9,7 +9,7 @@ from backend.domain.errors import OrderRejected, RejectCode
 from backend.domain.fixed_point import parse_price
 from backend.domain.markets import load_default_catalog
 from backend.domain.matching_engine import MatchingEngine
-from backend.domain.orders import OrderRequest, OrderType, Side, TimeInForce
+from backend.domain.orders import OrderRequest, OrderStatus, OrderType, Side, TimeInForce
 from backend.domain.triggers import ReferencePrices
 
 SPEC = load_default_catalog().market("SOL-PERP")
@@ -133,3 +133,120 @@ def test_reduce_only_makers_never_flip_a_position(commands) -> None:
         for account in per_account:
             old, new = before.get(account, 0), engine.position(account)
             assert abs(new) <= abs(old) and new * old >= 0
+
+
+step = st.one_of(
+    st.tuples(st.just("order"), command),
+    st.tuples(
+        st.just("stop"),
+        st.sampled_from(["a", "b", "c"]),
+        st.sampled_from([Side.BUY, Side.SELL]),
+        st.integers(1, 10),
+        st.integers(1, 30),
+        st.booleans(),
+    ),
+    st.tuples(
+        st.just("bracket"),
+        st.sampled_from(["a", "b", "c"]),
+        st.sampled_from([Side.BUY, Side.SELL]),
+        st.integers(1, 10),
+        st.integers(-5, 5),
+    ),
+    st.tuples(st.just("price"), st.integers(-40, 40)),
+)
+
+
+def _stop(account: str, side: Side, lots: int, distance: int, reduce_only: bool, mark: int):
+    """A stop-market whose trigger lies ``distance`` ticks on its firing side of the mark."""
+    trigger = mark + distance * TICK if side is Side.BUY else mark - distance * TICK
+    return OrderRequest(
+        account=account,
+        market=SPEC.symbol,
+        side=side,
+        type=OrderType.STOP_MARKET,
+        size=lots * LOT,
+        client_order_id=f"s{account}{side}{lots}{distance}{reduce_only}",
+        trigger_price=trigger,
+        reduce_only=reduce_only,
+    )
+
+
+def _bracket(account: str, side: Side, lots: int, offset: int, mark: int) -> OrderRequest:
+    entry = mark + offset * TICK
+    near, far = entry - 10 * TICK, entry + 10 * TICK
+    return OrderRequest(
+        account=account,
+        market=SPEC.symbol,
+        side=side,
+        type=OrderType.BRACKET,
+        size=lots * LOT,
+        client_order_id=f"b{account}{side}{lots}{offset}",
+        price=entry,
+        take_profit_price=far if side is Side.BUY else near,
+        stop_loss_price=near if side is Side.BUY else far,
+    )
+
+
+def _check_engine(engine: MatchingEngine) -> None:
+    bid, ask = engine.book.best_bid(), engine.book.best_ask()
+    assert bid is None or ask is None or bid < ask
+    assert sum(engine._positions.values()) == 0
+    for order in engine._live.values():
+        assert not order.status.is_terminal
+        assert 0 <= order.filled <= order.request.size
+        if order.order_id in engine.book:
+            assert order.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED)
+            assert engine.book.resting(order.order_id).remaining == order.remaining
+    for account in {o.account for o in engine._live.values()}:
+        position = engine.position(account)
+        reducing = [
+            o
+            for o in engine.open_orders(account)
+            if o.request.reduce_only and o.order_id in engine.book
+        ]
+        # resting reduce-only orders never add up to more than the position they close
+        assert sum(o.remaining for o in reducing) <= abs(position)
+        assert all(o.side.sign == -((position > 0) - (position < 0)) for o in reducing)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(step, max_size=40))
+def test_triggers_brackets_and_price_moves_keep_the_engine_consistent(steps) -> None:
+    engine = MatchingEngine(SPEC)
+    mark = MID
+    engine.on_price(ReferencePrices(mark=mark, oracle=mark, last=mark), 0)
+    for now, item in enumerate(steps, start=1):
+        kind = item[0]
+        before = dict(engine._positions)
+        try:
+            if kind == "order":
+                result = engine.submit(_request(item[1]), now)
+            elif kind == "stop":
+                _, account, side, lots, distance, reduce_only = item
+                result = engine.submit(_stop(account, side, lots, distance, reduce_only, mark), now)
+            elif kind == "bracket":
+                _, account, side, lots, offset = item
+                result = engine.submit(_bracket(account, side, lots, offset, mark), now)
+            else:
+                mark = max(TICK, mark + item[1] * TICK)
+                result = engine.on_price(ReferencePrices(mark=mark, oracle=mark, last=mark), now)
+        except OrderRejected:
+            _check_engine(engine)
+            continue
+        # an account whose every fill in this step was reduce-only never grows or flips
+        by_account: dict[str, list[bool]] = {}
+        orders = {o.order_id: o for o in result.changed}
+        for fill in result.fills:
+            for account, order_id in (
+                (fill.taker_account, fill.taker_order_id),
+                (fill.maker_account, fill.maker_order_id),
+            ):
+                order = orders.get(order_id)
+                by_account.setdefault(account, []).append(
+                    order is not None and order.request.reduce_only
+                )
+        for account, flags in by_account.items():
+            if all(flags):
+                old, new = before.get(account, 0), engine.position(account)
+                assert abs(new) <= abs(old) and new * old >= 0
+        _check_engine(engine)
