@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from backend.domain.account import Account
-from backend.domain.errors import RejectCode
+from backend.domain.errors import OrderRejected, RejectCode
 from backend.domain.fixed_point import parse_base, parse_price
 from backend.domain.margin import (
     MarketPrices,
+    MissingPrice,
     check_order,
     health,
     liquidation_price,
@@ -135,3 +136,87 @@ def test_open_orders_hold_margin_for_their_worst_side() -> None:
     assert open_order_requirement(B("2"), B("3"), B("6"), P("150"), 100_000) == 45 * USDC
     # sells that only close the long hold nothing
     assert open_order_requirement(B("2"), 0, B("2"), P("150"), 100_000) == 0
+
+
+def test_negative_usdc_counts_in_full_as_a_liability(catalog: MarketCatalog) -> None:
+    account = Account("fay", {"SOL": 10 * 10**9, "USDC": -300 * USDC})
+    view = risk_view(account, catalog, PRICES)
+    # 1,500 of SOL at 0.8 = 1,200 less the full 300 owed; at 0.9: 1,350 - 300
+    assert view.collateral_initial == 900 * USDC
+    assert view.collateral_maintenance == 1_050 * USDC
+    assert view.equity == 1_200 * USDC and view.notional == 0 and view.leverage == 0
+
+
+def test_leverage_is_notional_over_equity(catalog: MarketCatalog) -> None:
+    account = _long_sol(usdc=300)
+    # 1,500 notional / 300 equity = 5x
+    assert risk_view(account, catalog, PRICES).leverage == 5_000_000
+    broke = _long_sol(usdc=0)
+    prices = {"SOL-PERP": MarketPrices(P("140"), P("140"))}
+    assert risk_view(broke, catalog, prices).leverage is None  # equity -100
+    assert risk_view(broke, catalog, prices).health == 0
+
+
+def test_liquidation_price_moves_collateral_priced_by_the_same_market(catalog) -> None:
+    # 10 SOL collateral (maintenance weight 0.9), long 10 SOL-PERP bought at 150, no USDC:
+    # collateral 10 * p * 0.9 + 10 p - 1,500, requirement 0.5 p -> 18.5 p = 1,500
+    account = Account("gus", {"SOL": 10 * 10**9})
+    apply_trade(account.position("SOL-PERP"), B("10"), P("150"))
+    price = liquidation_price(account, catalog, PRICES, "SOL-PERP")
+    assert price == 81_081_082  # 81.0810810..., rounded up for a long
+    at = risk_view(account, catalog, {"SOL-PERP": MarketPrices(price, price)})
+    # one price unit (1e-6) moves collateral less requirement by 18.5 quote units
+    assert 0 <= at.collateral_maintenance - at.maintenance_requirement <= 19
+    below = risk_view(account, catalog, {"SOL-PERP": MarketPrices(price - 1, price - 1)})
+    assert below.liquidatable
+
+
+def test_a_hedged_short_is_liquidated_far_higher(catalog: MarketCatalog) -> None:
+    # 10 SOL collateral and short 10 SOL-PERP at 150: 9 p + 1,500 - 10 p = 0.5 p -> p = 1,000
+    # (holding the collateral's price at 150 would say 2,850 / 10.5 = 271.43: far too early)
+    account = Account("hal", {"SOL": 10 * 10**9})
+    apply_trade(account.position("SOL-PERP"), -B("10"), P("150"))
+    assert liquidation_price(account, catalog, PRICES, "SOL-PERP") == P("1000")
+
+
+def test_pre_trade_view_after_a_fill(catalog: MarketCatalog) -> None:
+    account = Account("ivy", {"USDC": 1_000 * USDC})
+    result = check_order(
+        account, catalog, PRICES, "SOL-PERP", Side.SELL, B("20"), P("150"), fee=1_500_000
+    )
+    # short 20 at 150: IM 300, MM 150; collateral 1,000 - 1.5 fee = 998.5
+    assert result.allowed and result.code is None
+    assert result.after.initial_requirement == 300 * USDC
+    assert result.after.free_collateral == 698_500_000
+    assert result.after.health == 1_000_000 - -((-150 * USDC * 1_000_000) // 998_500_000)
+    # 998.5 + 3,000 - 20 p = 1 p  ->  p = 3,998.5 / 21 = 190.404761..., rounded down
+    assert result.liquidation_price_after == 190_404_761
+
+
+@pytest.mark.parametrize(
+    ("market", "size", "price", "code"),
+    [
+        ("DOGE-PERP", B("1"), P("1"), RejectCode.UNKNOWN_MARKET),
+        ("SOL-PERP", 0, P("150"), RejectCode.INVALID_SIZE),
+        ("SOL-PERP", -B("1"), P("150"), RejectCode.INVALID_SIZE),
+        ("SOL-PERP", B("1"), 0, RejectCode.INVALID_PRICE),
+    ],
+)
+def test_pre_trade_check_refuses_bad_input(catalog, market, size, price, code) -> None:
+    account = _long_sol()
+    with pytest.raises(OrderRejected) as raised:
+        check_order(account, catalog, PRICES, market, Side.BUY, size, price, 0)
+    assert raised.value.code is code
+    assert account.positions["SOL-PERP"].base == B("10")
+
+
+def test_missing_price_is_reported(catalog: MarketCatalog) -> None:
+    with pytest.raises(MissingPrice, match="SOL-PERP"):
+        risk_view(_long_sol(), catalog, {})
+
+
+def test_max_withdrawal_of_nothing_held_is_zero(catalog: MarketCatalog) -> None:
+    assert max_withdrawal(_long_sol(), catalog, PRICES, "BTC") == 0
+    broke = _long_sol(usdc=100)
+    below = {"SOL-PERP": MarketPrices(P("145"), P("145"))}
+    assert max_withdrawal(broke, catalog, below, "USDC") == 0
