@@ -74,3 +74,81 @@ def test_loss_is_socialised_across_the_opposite_side_when_the_fund_is_empty(ledg
     assert ledger.account("bob").positions["SOL-PERP"].quote_entry < bob_entry
     assert ledger.account("alice").balance("USDC") == 0
     assert ledger.total_quote() == before
+
+
+def _target_met(ledger: Ledger, catalog, prices, buffer: int = 50_000) -> bool:
+    view = risk_view(ledger.account("alice"), catalog, prices)
+    return view.collateral_maintenance * 1_000_000 >= view.maintenance_requirement * (
+        1_000_000 + buffer
+    )
+
+
+def test_liquidator_takes_over_at_the_oracle_when_mark_differs(ledger: Ledger, catalog) -> None:
+    # mark 146, oracle 145: closing at 145 realises 1 USDC a coin more loss than the mark
+    # shows. k = 146*5%*1.05 + (145 - 146) - 145*1.5% = 7.665 - 1 - 2.175 = 4.49 a coin;
+    # gap = 73 * 1.05 - 60 = 16.65 -> c = 16.65 / 4.49 = 3.708... -> 3.71 SOL in lots
+    prices = {"SOL-PERP": MarketPrices(P("146"), P("145"))}
+    before = ledger.total_value(prices)
+    result = ledger.liquidate("alice", "liq", prices)
+    assert [c.base for c in result.closed] == [B("3.71")]
+    assert result.closed[0].price == P("145")
+    assert result.healthy_after and _target_met(ledger, catalog, prices)
+    assert ledger.total_value(prices) == before
+
+
+def test_riskiest_position_goes_first(catalog: MarketCatalog) -> None:
+    book = Ledger(catalog)
+    book.deposit("alice", "USDC", 200 * USDC)
+    book.deposit("bob", "USDC", 100_000 * USDC)
+    book.apply_fill(Fill("SOL-PERP", P("150"), B("10"), Side.BUY, 1, 2, "bob", "alice"))
+    book.apply_fill(Fill("BTC-PERP", P("60000"), B("0.1"), Side.BUY, 3, 4, "bob", "alice"))
+    # BTC at 59,000: collateral 200 - 100 = 100; requirement 177 (BTC, 3%) + 75 (SOL, 5%)
+    prices = {
+        "SOL-PERP": MarketPrices(P("150"), P("150")),
+        "BTC-PERP": MarketPrices(P("59000"), P("59000")),
+    }
+    result = liquidate(book, "alice", "liq", prices)
+    assert result.closed[0].market == "BTC-PERP"
+    assert result.healthy_after
+
+
+def test_bad_debt_stays_when_no_one_holds_the_other_side(catalog: MarketCatalog) -> None:
+    book = Ledger(catalog)
+    book.deposit("alice", "USDC", 100 * USDC)
+    book.deposit("liq", "USDC", 10_000 * USDC)
+    book.apply_fill(Fill("SOL-PERP", P("150"), B("10"), Side.BUY, 1, 2, "liq", "alice"))
+    before = book.total_quote()
+    result = liquidate(book, "alice", "liq", _prices("130"))
+    # the liquidator, the only short, takes the long back and is flat: nobody to share with
+    assert result.flat_after and result.socialised_loss == 0
+    # loss 200 + fee 1,300 * 1.5% = 19.5 -> deficit 219.5 - 100 = 119.5; the fund holds
+    # only its half of the fee, 9.75, and pays it back: 109.75 is left unresolved
+    assert result.insurance_draw == 9_750_000
+    assert result.bad_debt == 109_750_000 and not result.healthy_after
+    assert book.account("alice").balance("USDC") == -109_750_000
+    assert book.total_quote() == before
+
+
+def test_socialised_loss_is_pro_rata_and_rounded_up(catalog: MarketCatalog) -> None:
+    book = Ledger(catalog)
+    book.deposit("alice", "USDC", 100 * USDC)
+    for name in ("bob", "carl", "liq"):
+        book.deposit(name, "USDC", 10_000 * USDC)
+    book.apply_fill(Fill("SOL-PERP", P("150"), B("7"), Side.BUY, 1, 2, "bob", "alice"))
+    book.apply_fill(Fill("SOL-PERP", P("150"), B("3"), Side.BUY, 1, 2, "carl", "alice"))
+    result = liquidate(book, "alice", "liq", _prices("130"))
+    # 109.75 USDC left after the fund (as above); bob holds 7 of the 10 short, carl 3
+    assert result.socialised_loss == 109_750_000
+    bob = book.account("bob").positions["SOL-PERP"].quote_entry
+    carl = book.account("carl").positions["SOL-PERP"].quote_entry
+    assert bob == 1_050 * USDC - 76_825_000  # ceil(109.75 * 7 / 10) = 76.825
+    assert carl == 450 * USDC - 32_925_000  # ceil(109.75 * 3 / 10) = 32.925
+    assert book.account("alice").balance("USDC") == 0
+
+
+def test_liquidation_refuses_bad_arguments(ledger: Ledger) -> None:
+    with pytest.raises(ValueError, match="itself"):
+        liquidate(ledger, "alice", "alice", _prices("100"))
+    with pytest.raises(ValueError, match="buffer"):
+        liquidate(ledger, "alice", "liq", _prices("100"), buffer=-1)
+    assert ledger.account("alice").positions["SOL-PERP"].base == B("10")
