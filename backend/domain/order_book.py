@@ -321,7 +321,10 @@ class OrderBook:
         return entry.visible + entry.hidden
 
     def reduce(self, order_id: int, new_size: int) -> None:
-        """Shrink a resting order to ``new_size`` in total, keeping its time priority."""
+        """Shrink a resting order to ``new_size`` in total, keeping its time priority.
+
+        An iceberg gives up hidden size first, so its shown slice stays as long as it can.
+        """
         entry = self._orders.get(order_id)
         if entry is None:
             raise KeyError(f"order {order_id} is not resting in {self.market}")
@@ -332,6 +335,8 @@ class OrderBook:
         from_hidden = min(entry.hidden, cut)
         entry.hidden -= from_hidden
         cut -= from_hidden
+        if not cut:
+            return  # only hidden size went: the L2 view is unchanged
         entry.visible -= cut
         if entry.side is _BUY:
             self._bids[entry.price].total -= cut
