@@ -14,11 +14,20 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from backend.domain.fills import Fill
 from backend.domain.fixed_point import PRICE_TIMES_BASE_TO_QUOTE
+from backend.domain.l2 import L2Delta, L2Snapshot
 from backend.domain.orders import Side
+
+__all__ = [
+    "FillEstimate",
+    "L2Delta",
+    "L2Snapshot",
+    "MatchResult",
+    "OrderBook",
+    "RestingOrder",
+]
 
 _BUY = Side.BUY
 _SELL = Side.SELL
@@ -115,30 +124,6 @@ class FillEstimate:
         if not self.filled:
             return None
         return self.quote * PRICE_TIMES_BASE_TO_QUOTE // self.filled
-
-
-@dataclass(frozen=True, slots=True)
-class L2Snapshot:
-    """Aggregated visible size per price, best first, as of delta ``seq``."""
-
-    market: str
-    seq: int
-    bids: list[tuple[int, int]]
-    asks: list[tuple[int, int]]
-
-
-class L2Delta(NamedTuple):
-    """The new aggregated visible size of one level; 0 means the level is gone.
-
-    A named tuple rather than a frozen dataclass: one is made per changed level per
-    command, and building a tuple costs a quarter of a frozen dataclass's ``__init__``.
-    """
-
-    market: str
-    seq: int
-    side: Side
-    price: int
-    size: int
 
 
 _new_tuple = tuple.__new__
