@@ -97,6 +97,7 @@ def run_matching_engine(setup: list[tuple], run: list[tuple]) -> dict[str, float
 
 
 def _timed(setup: list[tuple], run: list[tuple], do, resting) -> dict[str, float]:
+    """Build the book, then time every operation of ``run`` (one timing per operation)."""
     for op in setup:
         do(op)
     timings = []
@@ -109,7 +110,8 @@ def _timed(setup: list[tuple], run: list[tuple], do, resting) -> dict[str, float
     elapsed = time.perf_counter() - start
     timings.sort()
     return {
-        "ops_per_s": len(run) / elapsed,
+        "ops": len(timings),
+        "ops_per_s": len(timings) / elapsed,
         "op_p99_us": percentile(timings, 0.99) / 1000,
         "resting_after": resting(),
     }
@@ -147,7 +149,8 @@ def run(args: list[str]) -> Iterator[dict]:
         "ops/s",
         PEER if peer else None,
         peer["ops_per_s"] if peer else None,
-        ops=len(ops),
+        ops=ours["ops"],
+        peer_ops=peer["ops"] if peer else None,
         resting_after=ours["resting_after"],
         peer_resting_after=peer["resting_after"] if peer else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.engine import run_matching_engine, run_ours
+from bench.engine import run, run_matching_engine, run_ours
 from bench.engine_workload import ADD, CANCEL, TAKE, make_workload, percentile
 from bench.report import figure
 
@@ -22,6 +22,7 @@ def test_workload_is_deterministic_and_has_the_stated_mix() -> None:
 def test_our_side_counts_every_operation() -> None:
     setup, ops = make_workload(seed=2, resting=2_000, ops=5_000)
     figures = run_ours(setup, ops)
+    assert figures["ops"] == len(ops) == 5_000
     assert figures["ops_per_s"] > 0 and figures["op_p99_us"] > 0
     adds = sum(1 for op in setup + ops if op[0] == ADD)
     assert 0 < figures["resting_after"] <= adds
@@ -31,6 +32,7 @@ def test_book_and_full_engine_end_with_the_same_resting_orders() -> None:
     setup, ops = make_workload(seed=3, resting=1_000, ops=3_000)
     book, engine = run_ours(setup, ops), run_matching_engine(setup, ops)
     assert book["resting_after"] == engine["resting_after"]
+    assert book["ops"] == engine["ops"] == len(ops)
     assert engine["ops_per_s"] > 0
 
 
@@ -45,3 +47,14 @@ def test_percentile_nearest_rank() -> None:
     values = list(range(1, 101))
     assert percentile(values, 0.99) == 99 and percentile(values, 0.5) == 50
     assert percentile([], 0.99) == 0
+
+
+def test_the_bench_yields_its_records_without_a_peer() -> None:
+    records = list(run(["--resting", "1000", "--ops", "2000", "--no-peer"]))
+    assert [(r["metric"], r["unit"]) for r in records] == [
+        ("ops_per_s", "ops/s"),
+        ("engine_ops_per_s", "ops/s"),
+        ("op_p99_us", "us"),
+    ]
+    assert records[0]["ops"] == 2000 and records[0]["peer"] is None
+    assert all(r["bench"] == "engine" and r["value"] > 0 for r in records)
