@@ -5,14 +5,21 @@ Formulas (quote units unless said; ``w`` asset weight, ``r`` margin ratio, both 
 
 * collateral value of a non-quote asset with balance ``x`` (token units, ``d`` decimals)
   at oracle ``p``: ``floor(x * p * w / (10^d * 1e6))``; the quote asset counts at 1, and
-  a negative quote balance counts in full as a liability;
+  a negative balance (debt) counts in full, at weight 1, as a liability;
 * total collateral (initial or maintenance) = weighted collateral + sum of unrealised PnL
   at mark (`positions.Position.unrealised_pnl`);
 * requirement of a position = ``ceil(|base| * mark * r / 1e15)``;
 * free collateral = initial total collateral - initial requirement;
 * health (ppm) = ``1e6 - ceil(1e6 * maintenance requirement / maintenance collateral)``,
   clamped to [0, 1e6]; 1e6 with no requirement, 0 when collateral <= 0;
-* an account is liquidatable when maintenance collateral < maintenance requirement.
+* an account is liquidatable when maintenance collateral < maintenance requirement;
+* leverage (ppm) = ``floor(sum ceil(|base| * mark / 1e9) * 1e6 / equity)``, None when
+  equity <= 0, where equity counts every asset at full oracle value;
+* liquidation price: the price of one market at which maintenance collateral equals the
+  requirement, solved exactly and rounded to be early (`liquidation_price`);
+* pre-trade: the fill is applied to a copy; allowed when free collateral after >= the
+  margin held for resting orders, or when it lowers the initial requirement without
+  lowering free collateral (`check_order`).
 """
 
 from __future__ import annotations
