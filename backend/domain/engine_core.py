@@ -241,19 +241,26 @@ class EngineCore:
         result.touch(order)
         if order.status is OrderStatus.FILLED:
             self._retire(order)
-        for partner_id in order.linked_ids:
+        for partner_id in list(order.linked_ids):
             partner = self._live.get(partner_id)
             if partner is not None:
-                self._shrink_partner(partner, size, order.status is OrderStatus.FILLED, result)
+                self._shrink_partner(order, partner, size, result)
         if order.parent_id is not None:
             self._on_child_fill(order, fill, fee, result)
         if order.order_id in self._legs:
             self._grow_legs(order, fill.timestamp_ms, result)
 
-    def _shrink_partner(self, partner: Order, size: int, done: bool, result: EngineResult) -> None:
-        """One leg of an OCO pair filled ``size``: the other leg covers that much less."""
+    def _shrink_partner(
+        self, order: Order, partner: Order, size: int, result: EngineResult
+    ) -> None:
+        """``order``, one leg of an OCO pair, filled ``size``: its partner covers that much
+        less, and is cancelled when nothing is left or ``order`` is done."""
         left = partner.remaining - size
-        if done or left <= 0:
+        if order.status is OrderStatus.FILLED or left <= 0:
+            # unlink first: ``order`` may still be filling (the partner was shrunk smaller
+            # by the reduce-only guard) and must not be cancelled back by the cascade
+            partner.linked_ids.remove(order.order_id)
+            order.linked_ids.remove(partner.order_id)
             self._cancel(partner, CancelReason.OCO, result)
             return
         if partner.order_id in self.book:

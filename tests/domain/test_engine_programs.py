@@ -99,6 +99,25 @@ def test_cancelling_a_bracket_leg_cancels_its_partner(engine) -> None:
     assert engine.position("alice") == B("1") and not engine.open_orders("alice")
 
 
+def test_stop_leg_larger_than_its_shrunk_partner_fills_through(engine) -> None:
+    # alice is long 2 from the bracket; her plain sell of 1 at 155 leaves the reduce-only
+    # take-profit room for 1, while the stop still covers 2
+    _, take_profit, stop_loss = _bracket(engine, size="2")
+    engine.submit(request("sell", price="150", size="2", account="bob"), NOW)
+    engine.submit(request("sell", price="155", size="1", account="alice"), NOW)
+    assert (take_profit.remaining, stop_loss.remaining) == (B("1"), B("2"))
+    engine.cancel_all("mm", NOW)
+    engine.submit(request("buy", price="139", size="1", account="mm"), NOW)
+    engine.submit(request("buy", price="138", size="1", account="mm"), NOW)
+    # the stop's first fill uses up the take-profit's cover: that cancels the take-profit,
+    # never the stop, which goes on to its second fill
+    result = engine.on_price(ReferencePrices(mark=P("140")), NOW)
+    assert [f.price for f in result.fills] == [P("139"), P("138")]
+    assert stop_loss.status is OrderStatus.FILLED
+    assert _reason(result, take_profit.order_id) is CancelReason.OCO
+    assert engine.position("alice") == 0
+
+
 # -- JIT auctions --------------------------------------------------------------------------
 
 
