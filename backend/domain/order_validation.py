@@ -25,6 +25,8 @@ MAX_CLIENT_ORDER_ID_LENGTH = 64
 MAX_TRAILING_PERCENT = RATIO_PRECISION // 2
 """A trailing distance of more than 50% of the price is refused as a fat finger."""
 MAX_TWAP_SLICES = 10_000
+CHILD_ID_SEPARATOR = ":"
+"""Joins a parent's client order id and a child's suffix; refused in client ids."""
 
 
 def _price(value: int) -> str:
@@ -93,6 +95,15 @@ def _check_client_order_id(request: OrderRequest) -> None:
         raise _reject(
             RejectCode.INVALID_CLIENT_ORDER_ID,
             "client order id must be printable, with no leading or trailing spaces",
+            "client_order_id",
+        )
+    if CHILD_ID_SEPARATOR in cid:
+        # the engine names child orders "<parent id>:tp", ":sl", ":twap:<n>"; a user id of
+        # that shape could answer as a duplicate of someone's leg instead of being placed
+        raise _reject(
+            RejectCode.INVALID_CLIENT_ORDER_ID,
+            f"client order id may not contain {CHILD_ID_SEPARATOR!r}: it is reserved for the "
+            "ids of bracket legs and TWAP slices",
             "client_order_id",
         )
 

@@ -163,6 +163,7 @@ def test_good_orders_pass(catalog: MarketCatalog, order) -> None:
         (request(client_order_id="bad\nid"), RejectCode.INVALID_CLIENT_ORDER_ID, "client_order_id"),
         (request(visible_size="1"), RejectCode.INVALID_ICEBERG, "visible_size"),
         (request(client_order_id=" x"), RejectCode.INVALID_CLIENT_ORDER_ID, "client_order_id"),
+        (request(client_order_id="a:tp"), RejectCode.INVALID_CLIENT_ORDER_ID, "client_order_id"),
         (request(client_order_id="a\x00b"), RejectCode.INVALID_CLIENT_ORDER_ID, "client_order_id"),
         # parameters of other order types are refused, not silently ignored
         (request(trigger_price="140"), RejectCode.INVALID_TRIGGER_PRICE, "trigger_price"),
