@@ -26,7 +26,7 @@ class L2Delta(NamedTuple):
     """The new aggregated visible size of one level; 0 means the level is gone.
 
     A named tuple rather than a frozen dataclass: one is made per changed level per
-    command, and building a tuple costs a quarter of a frozen dataclass's ``__init__``.
+    command, and building a tuple costs a fifth of a frozen dataclass's ``__init__``.
     """
 
     market: str
