@@ -134,9 +134,17 @@ class EngineCore:
     def _execute(self, order: Order, now_ms: int, result: EngineResult) -> None:
         """Match a working order against the book, then rest or cancel what is left."""
         request = order.request
-        size = order.remaining
         if request.reduce_only:
-            size = min(size, self._reducible(request.account, request.side))
+            # cap the order itself, not just this match: a capped match would leave a
+            # remainder resting across the book (modify, a regrown bracket leg)
+            reducible = self._reducible(request.account, request.side)
+            if not reducible:
+                self._cancel(order, CancelReason.REDUCE_ONLY, result)
+                return
+            if order.remaining > reducible:
+                request.size = order.filled + reducible
+                result.touch(order)
+        size = order.remaining
         limit = self._limit_of(request)
         # a passive limit order (the common case) skips the matching walk entirely
         if size > 0 and (limit is None or self.book.would_cross(request.side, limit)):

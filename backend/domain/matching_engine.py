@@ -25,7 +25,12 @@ from backend.domain.engine_core import TRIGGER_KINDS
 from backend.domain.engine_events import CancelReason, EngineResult
 from backend.domain.engine_programs import EnginePrograms
 from backend.domain.errors import OrderRejected, RejectCode
-from backend.domain.order_validation import check_price, check_size, validate_order
+from backend.domain.order_validation import (
+    check_bracket,
+    check_price,
+    check_size,
+    validate_order,
+)
 from backend.domain.orders import Order, OrderRequest, OrderStatus, OrderType, Side
 from backend.domain.triggers import PendingTrigger, ReferencePrices
 from backend.domain.twap import TwapSchedule
@@ -197,6 +202,9 @@ class MatchingEngine(EnginePrograms):
                 "the new size must be larger than what already filled",
                 "size",
             )
+        if request.type is OrderType.BRACKET and price != request.price:
+            # the exit legs stay where they are: the entry may not move past them
+            check_bracket(replace(request, price=price), self.spec, None)
         if request.post_only and self.book.would_cross(request.side, price):
             raise OrderRejected(
                 RejectCode.POST_ONLY_WOULD_TAKE,

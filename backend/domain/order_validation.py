@@ -184,7 +184,9 @@ def _check_trigger_side(request: OrderRequest, reference_price: int | None) -> N
     )
 
 
-def _check_bracket(request: OrderRequest, spec: MarketSpec, reference_price: int | None) -> None:
+def check_bracket(request: OrderRequest, spec: MarketSpec, reference_price: int | None) -> None:
+    """Take-profit and stop-loss present, on tick, and on their sides of the entry price
+    (the limit price, else ``reference_price``; unchecked when neither is known)."""
     take_profit = check_price(
         request.take_profit_price, spec, "take_profit_price", RejectCode.INVALID_BRACKET
     )
@@ -332,7 +334,7 @@ def validate_order(
     if kind is OrderType.BRACKET:
         if request.price is not None:
             check_price(request.price, spec, "price", RejectCode.MISSING_PRICE)
-        _check_bracket(request, spec, reference_price)
+        check_bracket(request, spec, reference_price)
     if request.post_only and kind not in (OrderType.LIMIT, OrderType.ICEBERG):
         raise _reject(
             RejectCode.INVALID_FLAGS,

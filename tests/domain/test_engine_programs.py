@@ -118,6 +118,16 @@ def test_stop_leg_larger_than_its_shrunk_partner_fills_through(engine) -> None:
     assert engine.position("alice") == 0
 
 
+def test_a_bracket_entry_cannot_be_moved_past_its_exit_legs(engine) -> None:
+    entry, take_profit, _ = _bracket(engine)  # buy at 150, take-profit 150.5, stop 140
+    with pytest.raises(OrderRejected) as raised:
+        engine.modify("alice", entry.order_id, P("150.6"), None, NOW)
+    assert raised.value.code is RejectCode.INVALID_BRACKET
+    engine.modify("alice", entry.order_id, P("145"), None, NOW)
+    assert engine.book.resting(entry.order_id).price == P("145")
+    assert take_profit.status is OrderStatus.PENDING
+
+
 # -- JIT auctions --------------------------------------------------------------------------
 
 
@@ -260,3 +270,15 @@ def test_modify_growing_an_order_loses_priority(engine) -> None:
     engine.modify("alice", first.order_id, None, B("2"), NOW)
     fills = engine.submit(request("sell", price="150", size="1", account="carol"), NOW).fills
     assert fills[0].maker_account == "bob"
+
+
+def test_modifying_a_reduce_only_order_across_the_book_is_capped_at_the_position(engine) -> None:
+    engine.set_position("alice", B("1"))
+    order = engine.submit(
+        request("sell", price="155", size="1", reduce_only=True, account="alice"), NOW
+    ).order
+    # growing it to 3 and crossing the 149 bid: only the 1 held can be sold, none rests
+    result = engine.modify("alice", order.order_id, P("149"), B("3"), NOW)
+    assert [(f.price, f.size) for f in result.fills] == [(P("149"), B("1"))]
+    assert order.status is OrderStatus.FILLED and order.request.size == B("1")
+    assert engine.position("alice") == 0 and order.order_id not in engine.book
