@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 
 from backend.store.database import create_engine_for
 from backend.store.migrate import alembic_config, schema_differences, upgrade_to_head
-from backend.store.models import Command, Market, Order, Trade, User, UserBalance
+from backend.store.models import Command, Order, Trade, UserBalance
 from backend.store.trade_history import trades_after
+from tests.store.conftest import Seeded, make_order, make_trade
 
 ALL_TABLES = {
     "users",
@@ -35,63 +36,6 @@ ALL_TABLES = {
 }
 
 
-def _seed(session: Session) -> tuple[int, int]:
-    session.add(
-        Market(
-            symbol="SOL-PERP",
-            base_asset="SOL",
-            tick_size=1_000,
-            lot_size=10_000_000,
-            min_size=10_000_000,
-            max_leverage=10,
-            initial_margin_ratio=100_000,
-            maintenance_margin_ratio=50_000,
-            maker_fee=200,
-            taker_fee=500,
-            liquidation_fee=15_000,
-            funding_period_s=3600,
-            pyth_feed_id="ef" * 32,
-        )
-    )
-    alice = User(pubkey="Alice1111111111111111111111111111111111111", created_at_ms=1)
-    bob = User(pubkey="Bob11111111111111111111111111111111111111", created_at_ms=1)
-    session.add(alice)
-    session.add(bob)
-    session.commit()
-    return alice.id, bob.id
-
-
-def _order(order_id: int, user_id: int, cid: str) -> Order:
-    return Order(
-        id=order_id,
-        user_id=user_id,
-        market="SOL-PERP",
-        client_order_id=cid,
-        side="buy",
-        type="limit",
-        status="open",
-        size=10**9,
-        price=150_000_000,
-        created_at_ms=1,
-        updated_at_ms=1,
-    )
-
-
-def _trade(trade_id: int, maker: int, taker: int) -> Trade:
-    return Trade(
-        id=trade_id,
-        market="SOL-PERP",
-        price=150_000_000,
-        size=10**9,
-        taker_side="buy",
-        maker_order_id=1,
-        taker_order_id=2,
-        maker_user_id=maker,
-        taker_user_id=taker,
-        timestamp_ms=trade_id,
-    )
-
-
 def test_migrations_create_every_table_and_match_the_models(db) -> None:
     assert set(inspect(db).get_table_names()) >= ALL_TABLES
     assert schema_differences(db) == []
@@ -107,23 +51,23 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
     engine.dispose()
 
 
-def test_client_order_id_is_unique_per_user(db) -> None:
-    with Session(db) as session:
-        alice, bob = _seed(session)
-        session.add(_order(1, alice, "same"))
-        session.add(_order(2, bob, "same"))
+def test_client_order_id_is_unique_per_user(seeded: Seeded) -> None:
+    alice, bob = seeded.alice, seeded.bob
+    with Session(seeded.engine) as session:
+        session.add(make_order(1, alice, "same"))
+        session.add(make_order(2, bob, "same"))
         session.commit()
-        session.add(_order(3, alice, "same"))
+        session.add(make_order(3, alice, "same"))
         with pytest.raises(IntegrityError):
             session.commit()
 
 
-def test_an_order_and_its_fills_commit_together_or_not_at_all(db) -> None:
-    with Session(db) as session:
-        alice, bob = _seed(session)
-        session.add(_order(10, alice, "a"))
-        session.add(_trade(1, bob, alice))
-        session.add(_trade(1, bob, alice))  # a duplicate trade id fails the whole commit
+def test_an_order_and_its_fills_commit_together_or_not_at_all(seeded: Seeded) -> None:
+    alice, bob = seeded.alice, seeded.bob
+    with Session(seeded.engine) as session:
+        session.add(make_order(10, alice, "a"))
+        session.add(make_trade(1, bob, alice))
+        session.add(make_trade(1, bob, alice))  # a duplicate trade id fails the whole commit
         with pytest.raises(IntegrityError):
             session.commit()
         session.rollback()
@@ -131,22 +75,22 @@ def test_an_order_and_its_fills_commit_together_or_not_at_all(db) -> None:
         assert session.get(Trade, 1) is None
 
 
-def test_large_fixed_point_values_round_trip_exactly(db) -> None:
+def test_large_fixed_point_values_round_trip_exactly(seeded: Seeded) -> None:
     big = 9_000_000_000_000_000_000  # near the top of a signed 64-bit integer
-    with Session(db) as session:
-        alice, _ = _seed(session)
+    alice = seeded.alice
+    with Session(seeded.engine) as session:
         session.add(UserBalance(user_id=alice, asset="USDC", amount=-big, updated_at_ms=1))
         session.commit()
-    with Session(db) as session:
+    with Session(seeded.engine) as session:
         assert session.get(UserBalance, (alice, "USDC")).amount == -big
 
 
-def test_trade_cursor_returns_each_of_a_users_trades_once_in_order(db) -> None:
-    with Session(db) as session:
-        alice, bob = _seed(session)
+def test_trade_cursor_returns_each_of_a_users_trades_once_inmake_order(seeded: Seeded) -> None:
+    alice, bob = seeded.alice, seeded.bob
+    with Session(seeded.engine) as session:
         for trade_id in range(1, 26):
             maker, taker = (alice, bob) if trade_id % 2 else (bob, alice)
-            session.add(_trade(trade_id, maker, taker))
+            session.add(make_trade(trade_id, maker, taker))
         session.commit()
         seen, cursor = [], 0
         while page := trades_after(session, alice, cursor, limit=7):
