@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from backend.gateway.app import create_app
     from backend.gateway.context import make_context
+    from backend.gateway.rate_limit import RateLimits, TokenBucket
     from backend.services.clock import SystemClock
+    from backend.services.liquidity.auction_responder import AuctionResponder
     from backend.services.liquidity.maker_agents import MarketMakerAgents
     from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
@@ -69,12 +71,23 @@ def main(argv: list[str] | None = None) -> int:
     simulator.resume_from({market: p.oracle for market, p in trading.state.prices.items()})
     feed = SimulatedFeed(simulator, trading, clock)
     makers = MarketMakerAgents(trading, clock)
+    responder = AuctionResponder(trading, clock)
     secret = settings.token_secret.encode() if settings.token_secret else None
+    limits = RateLimits(
+        public=TokenBucket(settings.public_rate_per_s, settings.public_burst),
+        private=TokenBucket(settings.private_rate_per_s, settings.private_burst),
+    )
     context = make_context(
-        catalog, settings.domain, secret, clock, cors_origins=settings.cors_origins, trading=trading
+        catalog,
+        settings.domain,
+        secret,
+        clock,
+        cors_origins=settings.cors_origins,
+        trading=trading,
+        limits=limits,
     )
     uvicorn.run(
-        create_app(context, background=[feed, makers]),
+        create_app(context, background=[feed, makers, responder]),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

@@ -20,6 +20,12 @@ class BackendSettings(BaseSettings):
     token_secret: str | None = Field(default=None, repr=False)
     """Signs access tokens; None: a random secret per process."""
     cors_origins: list[str] = Field(default_factory=list)
+    public_rate_per_s: float = Field(default=20, gt=0)
+    """Public requests per second per client address (average)."""
+    public_burst: int = Field(default=40, ge=1)
+    private_rate_per_s: float = Field(default=50, gt=0)
+    """Private requests and socket orders per second per account (average)."""
+    private_burst: int = Field(default=100, ge=1)
     log_level: str = "info"
     simulator_seed: int = 7
     """Seed of the offline price simulator (the embedded default's oracle)."""

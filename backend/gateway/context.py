@@ -40,12 +40,20 @@ def make_context(
     clock: Clock | None = None,
     cors_origins: list[str] | None = None,
     trading: TradingService | None = None,
+    limits: RateLimits | None = None,
 ) -> GatewayContext:
     """A context for a server answering at ``domain``; without a configured secret, a
     random one for this process (sessions then end with the process)."""
     secret = token_secret or secrets.token_bytes(32)
     login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
-    context = GatewayContext(catalog, login, clock or SystemClock(), cors_origins or [], trading)
+    context = GatewayContext(
+        catalog,
+        login,
+        clock or SystemClock(),
+        cors_origins or [],
+        trading,
+        limits=limits or RateLimits(),
+    )
     if trading is not None:
         trading.on_commit(StreamPublisher(context.hub, trading.state))
         trading.on_commit(context.metrics.on_commit)

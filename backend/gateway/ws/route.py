@@ -168,6 +168,9 @@ def _subscription(
 def _trading(context: GatewayContext, subscriber: Subscriber):
     if subscriber.user is None:
         raise OpError("auth_required", "authenticate before trading")
+    wait = context.limits.private.take(subscriber.user, context.clock.now_ms())
+    if wait is not None:
+        raise OpError("rate_limited", f"too many account requests; retry in {wait} s")
     if context.trading is None:
         raise TradingUnavailable("trading is not enabled on this server")
     return context.trading
