@@ -53,6 +53,8 @@ class Auction:
     duration_ms: int
     tick_size: int
     lot_size: int
+    taker_order_id: int = 0
+    """The market order the auction fills."""
 
     @property
     def end_ms(self) -> int:
@@ -143,6 +145,7 @@ def start_auction(
     oracle_price: int,
     worst_price: int,
     now_ms: int,
+    taker_order_id: int = 0,
 ) -> Auction:
     """The auction of a market order of ``size`` whose worst acceptable price is
     ``worst_price``; the start price never lies beyond the worst price."""
@@ -164,4 +167,5 @@ def start_auction(
         spec.auction_duration_ms,
         spec.tick_size,
         spec.lot_size,
+        taker_order_id,
     )

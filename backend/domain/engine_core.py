@@ -51,14 +51,20 @@ _RESTING_TYPES = {
 class EngineCore:
     """Working orders, positions and the execution machinery of one market."""
 
-    def __init__(self, spec: MarketSpec, first_order_id: int = 1, first_trade_id: int = 1) -> None:
+    def __init__(
+        self,
+        spec: MarketSpec,
+        first_order_id: int = 1,
+        first_trade_id: int = 1,
+        first_auction_id: int = 1,
+    ) -> None:
         self.spec = spec
         self.book = OrderBook(spec.symbol)
         self.triggers = TriggerBook()
         self.prices = ReferencePrices()
         self.next_order_id = first_order_id
         self.next_trade_id = first_trade_id
-        self.next_auction_id = 1
+        self.next_auction_id = first_auction_id
         self._live: dict[int, Order] = {}
         self._by_account: dict[str, dict[int, Order]] = {}
         self._reduce_only_accounts: dict[str, int] = {}
@@ -313,7 +319,7 @@ class EngineCore:
         if in_book and order.order_id in self.book:
             self.book.cancel(order.order_id)
         self.triggers.remove(order.order_id)
-        self._drop_auction(order)
+        self._drop_auction(order, result)
         order.move_to(
             OrderStatus.EXPIRED if reason is CancelReason.EXPIRED else OrderStatus.CANCELLED
         )
@@ -410,5 +416,5 @@ class EngineCore:
     def _grow_legs(self, entry: Order, now_ms: int, result: EngineResult) -> None:
         """A bracket entry filled more."""
 
-    def _drop_auction(self, order: Order) -> None:
+    def _drop_auction(self, order: Order, result: EngineResult) -> None:
         """A working order in an auction stopped: the auction closes without settling."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from backend.domain.auction import Auction, AuctionFill
+from backend.domain.auction import Auction
 from backend.domain.fills import Fill
 from backend.domain.order_book import L2Delta
 from backend.domain.orders import Order
@@ -41,7 +41,10 @@ class EngineResult:
     triggered: list[int] = field(default_factory=list)
     deltas: list[L2Delta] = field(default_factory=list)
     auctions_started: list[Auction] = field(default_factory=list)
-    auctions_settled: list[tuple[Auction, list[AuctionFill]]] = field(default_factory=list)
+    auctions_settled: list[tuple[Auction, list[Fill]]] = field(default_factory=list)
+    """Each settled auction with the fills its quotes made (maker order id 0)."""
+    auctions_dropped: list[Auction] = field(default_factory=list)
+    """Auctions closed unsettled because their taker order stopped (cancelled)."""
     _seen: set[int] = field(default_factory=set, repr=False)
 
     def touch(self, order: Order) -> None:

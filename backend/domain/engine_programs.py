@@ -132,16 +132,18 @@ class EnginePrograms(EngineCore):
             self.prices.oracle,
             worst,
             now_ms,
+            order.order_id,
         )
         self.next_auction_id += 1
         self._auctions[auction.auction_id] = (auction, order, [])
         result.touch(order)
         result.auctions_started.append(auction)
 
-    def _drop_auction(self, order: Order) -> None:
-        for auction_id, (_, taker, _) in list(self._auctions.items()):
+    def _drop_auction(self, order: Order, result: EngineResult) -> None:
+        for auction_id, (auction, taker, _) in list(self._auctions.items()):
             if taker is order:
                 del self._auctions[auction_id]
+                result.auctions_dropped.append(auction)
 
     def _settle_auction(self, auction_id: int, now_ms: int, result: EngineResult) -> None:
         """Fill the eligible quotes, then send what is left to the book."""
@@ -150,8 +152,9 @@ class EnginePrograms(EngineCore):
         if taker.request.reduce_only:
             # the position may have shrunk while the auction ran: never fill past zero
             cap = min(cap, self._reducible(taker.account, taker.side))
-        fills, _ = auction.settle(quotes, settle_ms=now_ms, size=cap)
-        for quote_fill in fills:
+        quote_fills, _ = auction.settle(quotes, settle_ms=now_ms, size=cap)
+        fills = []
+        for quote_fill in quote_fills:
             # an auction maker has no resting order: maker order id 0
             fill = self._priced_fill(
                 quote_fill.price,
@@ -164,6 +167,7 @@ class EnginePrograms(EngineCore):
                 now_ms,
             )
             result.fills.append(fill)
+            fills.append(fill)
             self._move_position(fill.taker_account, fill.taker_side, fill.size)
             self._move_position(fill.maker_account, fill.maker_side, fill.size)
             self._record_fill(taker, fill, fill.taker_fee, result)

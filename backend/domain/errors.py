@@ -47,6 +47,8 @@ class RejectCode(StrEnum):
     AUCTION_CLOSED = "auction_closed"
     INVALID_QUOTE = "invalid_quote"
     ILLEGAL_TRANSITION = "illegal_transition"
+    INVALID_PARAMETER = "invalid_parameter"
+    MARKET_STATUS_UNCHANGED = "market_status_unchanged"
 
 
 class DomainError(Exception):
@@ -68,6 +70,10 @@ class OrderRejected(DomainError):
 
 class AccountRejected(DomainError):
     """A deposit, withdrawal or other account change that the core refuses."""
+
+
+class MarketRejected(DomainError):
+    """A market operation (halt, resume, parameter change) that cannot be done."""
 
 
 class IllegalTransition(DomainError):

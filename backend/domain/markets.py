@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,42 @@ def parse_market(raw: Mapping[str, Any], market_index: int = 0) -> MarketSpec:
     )
     _check_market(spec)
     return spec
+
+
+ADJUSTABLE = frozenset(
+    {
+        "min_size",
+        "max_leverage",
+        "initial_margin_ratio",
+        "maintenance_margin_ratio",
+        "maker_fee",
+        "taker_fee",
+        "liquidation_fee",
+        "liquidator_fee_share",
+        "max_funding_rate",
+        "auction_threshold",
+        "auction_duration_ms",
+        "auction_start_offset",
+        "max_oracle_age_s",
+    }
+)
+"""Market parameters an operator may change while the market runs (not tick or lot: resting
+orders sit on their grid)."""
+
+
+def adjust_market(spec: MarketSpec, changes: Mapping[str, int]) -> MarketSpec:
+    """``spec`` with ``changes`` applied, checked like a loaded market."""
+    unknown = sorted(set(changes) - ADJUSTABLE)
+    if unknown:
+        raise MarketSpecError(f"{spec.symbol}: cannot change {', '.join(unknown)} while it runs")
+    for name, value in changes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise MarketSpecError(f"{spec.symbol}: {name} must be a non-negative integer")
+    adjusted = replace(spec, **changes)
+    if adjusted.max_leverage <= 0 or adjusted.auction_duration_ms <= 0:
+        raise MarketSpecError(f"{spec.symbol}: max_leverage and auction_duration_ms must be > 0")
+    _check_market(adjusted)
+    return adjusted
 
 
 def _check_market(spec: MarketSpec) -> None:

@@ -233,6 +233,10 @@ class MatchingEngine(EnginePrograms):
             prices.last if prices.last is not None else self.prices.last,
         )
 
+    def take_prices(self, prices: ReferencePrices) -> None:
+        """Record new prices without firing triggers (a halted market)."""
+        self.prices = self._merge_prices(prices)
+
     def on_price(self, prices: ReferencePrices, now_ms: int) -> EngineResult:
         """New mark/oracle/last prices: fire triggers and move trailing stops."""
         merged = self.prices = self._merge_prices(prices)

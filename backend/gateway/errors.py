@@ -18,14 +18,21 @@ from backend.services.trading.service import TradingUnavailable
 log = logging.getLogger("quantdesk.gateway")
 
 _NOT_FOUND = {RejectCode.UNKNOWN_MARKET, RejectCode.ORDER_NOT_FOUND, RejectCode.UNKNOWN_ASSET}
-_CONFLICT = {RejectCode.ORDER_NOT_OPEN, RejectCode.MARKET_HALTED, RejectCode.AUCTION_CLOSED}
+_CONFLICT = {
+    RejectCode.ORDER_NOT_OPEN,
+    RejectCode.MARKET_HALTED,
+    RejectCode.AUCTION_CLOSED,
+    RejectCode.MARKET_STATUS_UNCHANGED,
+}
 _BAD_AUTH_INPUT = {AuthCode.INVALID_PUBKEY, AuthCode.INVALID_SIGNATURE_FORMAT}
 
 # Documented on every route that can answer them (see `ERROR_RESPONSES`).
 ERROR_RESPONSES = {
     400: {"model": ErrorBody, "description": "refused: the code and message say why"},
     401: {"model": ErrorBody, "description": "not signed in, or the session is not valid"},
+    403: {"model": ErrorBody, "description": "signed in, but not allowed (admin routes)"},
     404: {"model": ErrorBody, "description": "no such market, order or asset"},
+    409: {"model": ErrorBody, "description": "not in this state: halted market, closed order"},
     422: {"model": ErrorBody, "description": "malformed request"},
     429: {"model": ErrorBody, "description": "too many requests; see Retry-After"},
     503: {"model": ErrorBody, "description": "trading is stopped; retry later"},

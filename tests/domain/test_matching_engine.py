@@ -312,7 +312,7 @@ def test_large_market_order_goes_through_a_jit_auction(engine) -> None:
     with pytest.raises(OrderRejected):
         engine.quote_auction(auction.auction_id, AuctionQuote("whale", P("150"), B("1"), NOW))
     settled = engine.on_time(auction.end_ms)
-    assert settled.auctions_settled[0][1][0].maker == "jit"
+    assert settled.auctions_settled[0][1][0].maker_account == "jit"
     # 2000 from the quote, the remaining 500 from the book (20 lots at 151 and 152)
     assert taker.order.filled == B("2020")
     assert engine.position("jit") == -B("2000")

@@ -33,7 +33,9 @@ class SimulatedFeed:
         """Publish one round of prices and a tick."""
         now = self.clock.now_ms()
         for tick in self.simulator.advance(now):
-            self.trading.execute(SetPrices(tick.market, oracle=tick.price, derive_mark=True))
+            self.trading.execute(
+                SetPrices(tick.market, oracle=tick.price, derive_mark=True, source="sim")
+            )
         self.trading.execute(Tick())
 
     async def run(self, stop: asyncio.Event) -> None:

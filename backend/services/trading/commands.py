@@ -63,11 +63,43 @@ class SetPrices:
     oracle: int | None = None
     last: int | None = None
     derive_mark: bool = False
+    source: str | None = None
+    """Where the oracle price came from; given, the price is recorded in its history."""
+    confidence: int = 0
+    """The source's confidence interval (price units)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Tick:
     """The clock moved: expiries, TWAP slices, auction settlements."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteAuction:
+    """A maker's offer to fill part of an open JIT auction (price and size units)."""
+
+    account: str
+    market: str
+    auction_id: int
+    price: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetMarketStatus:
+    """Halt a market (only cancels work) or resume it; ``reason`` goes on record."""
+
+    market: str
+    halted: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetMarketParameters:
+    """Change a running market's adjustable parameters (see `markets.ADJUSTABLE`)."""
+
+    market: str
+    changes: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +120,19 @@ class Withdraw:
     amount: int
 
 
-Command = Submit | Cancel | CancelAll | Modify | SetPrices | Tick | Deposit | Withdraw
+Command = (
+    Submit
+    | Cancel
+    | CancelAll
+    | Modify
+    | SetPrices
+    | Tick
+    | QuoteAuction
+    | SetMarketStatus
+    | SetMarketParameters
+    | Deposit
+    | Withdraw
+)
 
 _KINDS: dict[str, type] = {
     "submit": Submit,
@@ -97,6 +141,9 @@ _KINDS: dict[str, type] = {
     "modify": Modify,
     "set_prices": SetPrices,
     "tick": Tick,
+    "quote_auction": QuoteAuction,
+    "set_market_status": SetMarketStatus,
+    "set_market_parameters": SetMarketParameters,
     "deposit": Deposit,
     "withdraw": Withdraw,
 }

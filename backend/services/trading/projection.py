@@ -8,12 +8,17 @@ from backend.domain.markets import MarketCatalog
 from backend.domain.orders import Order as DomainOrder
 from backend.services.trading.state import Outcome, TradingState
 from backend.store.models import (
+    Auction,
+    AuctionQuote,
+    AuctionSettlement,
     FundingPayment,
     FundingRate,
     Liquidation,
     Market,
+    OraclePrice,
     Order,
     Position,
+    SystemEvent,
     Trade,
     User,
     UserBalance,
@@ -44,11 +49,15 @@ class UserDirectory:
         self._ids.clear()
 
 
-def sync_markets(session: Session, catalog: MarketCatalog) -> None:
-    """Write the catalog's markets into the markets table, keeping each one's halt flag."""
+def sync_markets(session: Session, catalog: MarketCatalog, halted: set[str] | None = None) -> None:
+    """Write the catalog's markets into the markets table; each one's halt flag is kept,
+    or set from ``halted`` when given."""
     for spec in catalog:
         row = session.get(Market, spec.symbol)
-        halted = row.halted if row is not None else False
+        if halted is not None:
+            is_halted = spec.symbol in halted
+        else:
+            is_halted = row.halted if row is not None else False
         session.merge(
             Market(
                 symbol=spec.symbol,
@@ -64,7 +73,7 @@ def sync_markets(session: Session, catalog: MarketCatalog) -> None:
                 liquidation_fee=spec.liquidation_fee,
                 funding_period_s=spec.funding_period_s,
                 pyth_feed_id=spec.pyth_feed_id,
-                halted=halted,
+                halted=is_halted,
             )
         )
 
@@ -73,6 +82,17 @@ def project(
     session: Session, users: UserDirectory, state: TradingState, outcome: Outcome, now_ms: int
 ) -> None:
     """Add the rows of every order, fill, position and balance the outcome touched."""
+    _project_engine_results(session, users, outcome, now_ms)
+    _project_auctions(session, users, outcome, now_ms)
+    _project_funding(session, users, state, outcome, now_ms)
+    _project_liquidations(session, users, outcome, now_ms)
+    _project_market_events(session, state, outcome, now_ms)
+    _project_accounts(session, users, state, outcome, now_ms)
+
+
+def _project_engine_results(
+    session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
+) -> None:
     for result in outcome.results:
         for order in result.changed:
             session.merge(_order_row(order, users.id_of(session, order.account, now_ms), now_ms))
@@ -93,6 +113,67 @@ def project(
                     timestamp_ms=fill.timestamp_ms,
                 )
             )
+
+
+def _project_auctions(
+    session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
+) -> None:
+    """Auctions opened, quoted, settled (with the trades their quotes made) or dropped."""
+    session.flush()  # the orders and trades these rows refer to come first
+    for result in outcome.results:
+        for auction in result.auctions_started:
+            session.add(
+                Auction(
+                    id=auction.auction_id,
+                    market=auction.market,
+                    taker_order_id=auction.taker_order_id,
+                    side=auction.side.value,
+                    size=auction.size,
+                    start_price=auction.start_price,
+                    end_price=auction.end_price,
+                    start_ms=auction.start_ms,
+                    duration_ms=auction.duration_ms,
+                    status="open",
+                )
+            )
+        for auction in result.auctions_dropped:
+            _set_auction_status(session, auction.auction_id, "cancelled")
+        for auction, fills in result.auctions_settled:
+            _set_auction_status(session, auction.auction_id, "settled")
+            for fill in fills:
+                session.add(
+                    AuctionSettlement(
+                        auction_id=auction.auction_id,
+                        maker_user_id=users.id_of(session, fill.maker_account, now_ms),
+                        trade_id=fill.trade_id,
+                        price=fill.price,
+                        size=fill.size,
+                        settled_at_ms=fill.timestamp_ms,
+                    )
+                )
+    session.flush()
+    for record in outcome.quotes:
+        session.add(
+            AuctionQuote(
+                auction_id=record.auction_id,
+                maker_user_id=users.id_of(session, record.quote.maker, now_ms),
+                price=record.quote.price,
+                size=record.quote.size,
+                quoted_at_ms=record.quote.time_ms,
+            )
+        )
+
+
+def _set_auction_status(session: Session, auction_id: int, status: str) -> None:
+    row = session.get(Auction, auction_id)
+    if row is not None:
+        row.status = status
+        session.add(row)
+
+
+def _project_funding(
+    session: Session, users: UserDirectory, state: TradingState, outcome: Outcome, now_ms: int
+) -> None:
     for settlement in outcome.funding:
         rate = FundingRate(
             market=settlement.market,
@@ -116,6 +197,11 @@ def project(
                     settled_at_ms=settlement.settled_at_ms,
                 )
             )
+
+
+def _project_liquidations(
+    session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
+) -> None:
     for result in outcome.liquidations:
         for index, closed in enumerate(result.closed):
             last = index == len(result.closed) - 1
@@ -134,6 +220,39 @@ def project(
                     created_at_ms=now_ms,
                 )
             )
+
+
+def _project_market_events(
+    session: Session, state: TradingState, outcome: Outcome, now_ms: int
+) -> None:
+    """Oracle prices into their history; halts, resumes and parameter changes on record."""
+    for record in outcome.oracle_prices:
+        session.add(
+            OraclePrice(
+                market=record.market,
+                source=record.source,
+                price=record.price,
+                confidence=record.confidence,
+                publish_time_ms=now_ms,
+                received_at_ms=now_ms,
+            )
+        )
+    if outcome.market_changes:
+        sync_markets(session, state.catalog, state.halted)
+    for change in outcome.market_changes:
+        session.add(
+            SystemEvent(
+                kind=f"market_{change.kind}",
+                market=change.market,
+                message=change.message,
+                created_at_ms=now_ms,
+            )
+        )
+
+
+def _project_accounts(
+    session: Session, users: UserDirectory, state: TradingState, outcome: Outcome, now_ms: int
+) -> None:
     for pubkey in sorted(outcome.accounts):
         account = state.ledger.account(pubkey)
         user_id = users.id_of(session, pubkey, now_ms)

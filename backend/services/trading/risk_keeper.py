@@ -48,7 +48,7 @@ def settle_due_funding(state, now_ms: int) -> list[FundingSettlement]:
     """Settle every market whose funding period has ended."""
     settled = []
     for market, schedule in state.funding.items():
-        if schedule.due_ms is None or schedule.due_ms > now_ms:
+        if market in state.halted or schedule.due_ms is None or schedule.due_ms > now_ms:
             continue
         twaps = schedule.accumulator.twaps(now_ms)
         spec = state.catalog.market(market)

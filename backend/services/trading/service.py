@@ -57,6 +57,9 @@ class TradingService:
             rows = session.exec(select(Command).order_by(Command.id))
             for row in rows:
                 service.state.apply(decode(row.kind, row.payload), row.at_ms)
+            # the log may have changed parameters or halted markets since the catalog file
+            sync_markets(session, service.state.catalog, service.state.halted)
+            session.commit()
         return service
 
     def execute(self, command: TradingCommand) -> Outcome:

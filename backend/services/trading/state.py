@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.domain.account import Account
+from backend.domain.auction import AuctionQuote
 from backend.domain.engine_events import EngineResult
-from backend.domain.errors import OrderRejected, RejectCode
+from backend.domain.errors import MarketRejected, OrderRejected, RejectCode
 from backend.domain.fills import Fill, fee_for
 from backend.domain.fixed_point import (
     RATIO_PRECISION,
@@ -20,7 +21,7 @@ from backend.domain.fixed_point import (
 from backend.domain.ledger import Ledger
 from backend.domain.liquidation import LiquidationResult
 from backend.domain.margin import MarketPrices, check_order, open_order_requirement
-from backend.domain.markets import MarketCatalog
+from backend.domain.markets import MarketCatalog, MarketSpecError, adjust_market
 from backend.domain.matching_engine import MatchingEngine
 from backend.domain.orders import OrderRequest, OrderType, Side
 from backend.domain.triggers import ReferencePrices
@@ -30,6 +31,9 @@ from backend.services.trading.commands import (
     Command,
     Deposit,
     Modify,
+    QuoteAuction,
+    SetMarketParameters,
+    SetMarketStatus,
     SetPrices,
     Submit,
     Tick,
@@ -43,6 +47,35 @@ from backend.services.trading.risk_keeper import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class QuoteRecord:
+    """A maker's accepted quote for an open auction."""
+
+    market: str
+    auction_id: int
+    quote: AuctionQuote
+
+
+@dataclass(frozen=True, slots=True)
+class OracleRecord:
+    """An oracle price as a feed delivered it, for the price history."""
+
+    market: str
+    source: str
+    price: int
+    confidence: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarketChange:
+    """A halt, a resume or a parameter change, for the record."""
+
+    market: str
+    kind: str
+    """``halt``, ``resume`` or ``parameters``."""
+    message: str
+
+
 @dataclass(slots=True)
 class Outcome:
     """What one command changed: engine results (orders, fills, deltas) and accounts."""
@@ -52,6 +85,9 @@ class Outcome:
     """Accounts whose balances or positions changed."""
     funding: list[FundingSettlement] = field(default_factory=list)
     liquidations: list[LiquidationResult] = field(default_factory=list)
+    quotes: list[QuoteRecord] = field(default_factory=list)
+    oracle_prices: list[OracleRecord] = field(default_factory=list)
+    market_changes: list[MarketChange] = field(default_factory=list)
 
     @property
     def fills(self) -> list[Fill]:
@@ -68,7 +104,12 @@ class TradingState:
     """Engines, ledger and prices, changed only through `apply`."""
 
     def __init__(self, catalog: MarketCatalog) -> None:
-        self.catalog = catalog
+        # a copy: parameter changes replace this state's specs, never the caller's catalog
+        self.catalog = catalog = MarketCatalog(
+            dict(catalog.markets), catalog.collateral, catalog.quote_asset
+        )
+        self.halted: set[str] = set()
+        """Markets where only cancels work."""
         self.ledger = Ledger(catalog)
         self.prices: dict[str, MarketPrices] = {}
         self.price_times: dict[str, int] = {}
@@ -79,7 +120,10 @@ class TradingState:
         # Order and trade ids are unique across markets: each engine gets its own range.
         self.engines = {
             spec.symbol: MatchingEngine(
-                spec, first_order_id=(i + 1) * 10**12 + 1, first_trade_id=(i + 1) * 10**12 + 1
+                spec,
+                first_order_id=(i + 1) * 10**12 + 1,
+                first_trade_id=(i + 1) * 10**12 + 1,
+                first_auction_id=(i + 1) * 10**12 + 1,
             )
             for i, spec in enumerate(catalog)
         }
@@ -95,6 +139,7 @@ class TradingState:
         """Carry out ``command`` at ``now_ms``; a refusal raises and changes nothing."""
         outcome = Outcome()
         if isinstance(command, Submit):
+            self._check_trading(command.request.market)
             self._check_margin(command.request)
             self._record(
                 outcome, self.engine(command.request.market).submit(command.request, now_ms)
@@ -109,6 +154,7 @@ class TradingState:
             for market in markets:
                 self._record(outcome, self.engine(market).cancel_all(command.account, now_ms))
         elif isinstance(command, Modify):
+            self._check_trading(command.market)
             self._record(
                 outcome,
                 self.engine(command.market).modify(
@@ -118,11 +164,18 @@ class TradingState:
         elif isinstance(command, SetPrices):
             self._set_prices(command, now_ms, outcome)
         elif isinstance(command, Tick):
-            for engine in self.engines.values():
-                self._record(outcome, engine.on_time(now_ms))
+            for market, engine in self.engines.items():
+                if market not in self.halted:
+                    self._record(outcome, engine.on_time(now_ms))
             for settlement in settle_due_funding(self, now_ms):
                 outcome.funding.append(settlement)
                 outcome.accounts.update(settlement.payments)
+        elif isinstance(command, QuoteAuction):
+            self._quote_auction(command, now_ms, outcome)
+        elif isinstance(command, SetMarketStatus):
+            self._set_status(command, now_ms, outcome)
+        elif isinstance(command, SetMarketParameters):
+            self._set_parameters(command, outcome)
         elif isinstance(command, Deposit):
             self.ledger.deposit(command.account, command.asset, command.amount)
             outcome.accounts.add(command.account)
@@ -144,20 +197,90 @@ class TradingState:
             outcome.accounts.update((fill.taker_account, fill.maker_account))
         outcome.results.append(result)
 
+    def _check_trading(self, market: str) -> None:
+        """Refuse order entry in a halted market (cancels still work)."""
+        if market in self.halted:
+            raise OrderRejected(
+                RejectCode.MARKET_HALTED, f"{market} is halted: only cancels are accepted", "market"
+            )
+
     def _set_prices(self, command: SetPrices, now_ms: int, outcome: Outcome) -> None:
+        """New prices; in a halted market they are only recorded (no triggers, funding
+        samples or liquidations until it resumes)."""
         engine = self.engine(command.market)
         mark = command.mark
         if command.derive_mark and command.oracle is not None:
             mark = mark_from_book(engine, command.oracle)
-        result = engine.on_price(ReferencePrices(mark, command.oracle, command.last), now_ms)
+        prices = ReferencePrices(mark, command.oracle, command.last)
+        halted = command.market in self.halted
+        if halted:
+            engine.take_prices(prices)
+        else:
+            self._record(outcome, engine.on_price(prices, now_ms))
         merged = engine.prices
         if merged.mark is not None and merged.oracle is not None:
             self.prices[command.market] = MarketPrices(merged.mark, merged.oracle)
             self.price_times[command.market] = now_ms
-            self.funding[command.market].sample(merged.mark, merged.oracle, now_ms)
-        self._record(outcome, result)
-        if command.market in self.prices:
+            if not halted:
+                self.funding[command.market].sample(merged.mark, merged.oracle, now_ms)
+        if command.source is not None and command.oracle is not None:
+            outcome.oracle_prices.append(
+                OracleRecord(command.market, command.source, command.oracle, command.confidence)
+            )
+        if command.market in self.prices and not halted:
             outcome.liquidations.extend(liquidate_unhealthy(self, command.market, now_ms, outcome))
+
+    def _quote_auction(self, command: QuoteAuction, now_ms: int, outcome: Outcome) -> None:
+        """Record a maker's quote if the auction is open and the maker's margin covers it."""
+        self._check_trading(command.market)
+        engine = self.engine(command.market)
+        auction = engine.auction(command.auction_id)
+        if auction is None:
+            raise OrderRejected(
+                RejectCode.AUCTION_CLOSED, f"auction {command.auction_id} is not open", "auction_id"
+            )
+        quote = AuctionQuote(command.account, command.price, command.size, now_ms)
+        auction.check_quote(quote)
+        self._check_exposure(
+            command.account,
+            command.market,
+            auction.side.opposite,
+            command.size,
+            command.price,
+            engine.spec.maker_fee,
+        )
+        engine.quote_auction(command.auction_id, quote)
+        outcome.quotes.append(QuoteRecord(command.market, command.auction_id, quote))
+
+    def _set_status(self, command: SetMarketStatus, now_ms: int, outcome: Outcome) -> None:
+        """Halt or resume a market; resuming starts a fresh funding period."""
+        market = self.engine(command.market).spec.symbol
+        if command.halted == (market in self.halted):
+            state = "halted" if command.halted else "running"
+            raise MarketRejected(RejectCode.MARKET_STATUS_UNCHANGED, f"{market} is already {state}")
+        if command.halted:
+            self.halted.add(market)
+        else:
+            self.halted.discard(market)
+            period = self.funding[market].period_ms
+            self.funding[market] = FundingSchedule(period)
+        kind = "halt" if command.halted else "resume"
+        message = f"{market} {'halted' if command.halted else 'resumed'}"
+        if command.reason:
+            message += f": {command.reason}"
+        outcome.market_changes.append(MarketChange(market, kind, message))
+
+    def _set_parameters(self, command: SetMarketParameters, outcome: Outcome) -> None:
+        """Replace a market's adjustable parameters (checked like a loaded market)."""
+        engine = self.engine(command.market)
+        try:
+            spec = adjust_market(engine.spec, command.changes)
+        except MarketSpecError as error:
+            raise MarketRejected(RejectCode.INVALID_PARAMETER, str(error), "changes") from None
+        engine.spec = spec
+        self.catalog.markets[spec.symbol] = spec  # type: ignore[index]
+        changed = ", ".join(f"{name}={value}" for name, value in sorted(command.changes.items()))
+        outcome.market_changes.append(MarketChange(spec.symbol, "parameters", changed))
 
     def reserved_margin(self, account: str) -> int:
         """Initial margin held for the account's resting and pending orders, all markets."""
@@ -193,20 +316,32 @@ class TradingState:
                 RejectCode.MARKET_HALTED, f"{request.market} has no price yet; try again shortly"
             )
         price = _worst_price(engine, request)
-        spec = engine.spec
-        fee = fee_for(quote_value_ceil(price, request.size), spec.taker_fee)
-        # a refused order must not even open an empty account: look, don't create
-        account = self.ledger.accounts.get(request.account) or Account(request.account)
-        check = check_order(
-            account,
-            self.catalog,
-            self.prices,
+        self._check_exposure(
+            request.account,
             request.market,
             request.side,
             request.size,
             price,
+            engine.spec.taker_fee,
+        )
+
+    def _check_exposure(
+        self, account_id: str, market: str, side: Side, size: int, price: int, fee_ratio: int
+    ) -> None:
+        """Refuse a fill of ``size`` at ``price`` that would breach initial margin."""
+        fee = fee_for(quote_value_ceil(price, size), fee_ratio)
+        # a refused order must not even open an empty account: look, don't create
+        account = self.ledger.accounts.get(account_id) or Account(account_id)
+        check = check_order(
+            account,
+            self.catalog,
+            self.prices,
+            market,
+            side,
+            size,
+            price,
             fee,
-            self.reserved_margin(request.account),
+            self.reserved_margin(account_id),
         )
         if not check.allowed:
             raise OrderRejected(RejectCode.INSUFFICIENT_MARGIN, check.reason or "", "size")
