@@ -75,6 +75,7 @@ def make_trade(trade_id: int, maker: int, taker: int, *, size: int = 10**9) -> T
         market=MARKET,
         price=150_000_000,
         size=size,
+        notional=150 * size // 1_000,
         taker_side="buy",
         maker_order_id=1,
         taker_order_id=2,

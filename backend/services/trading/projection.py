@@ -103,6 +103,7 @@ def _project_engine_results(
                     market=fill.market,
                     price=fill.price,
                     size=fill.size,
+                    notional=fill.notional,
                     taker_side=fill.taker_side.value,
                     maker_order_id=fill.maker_order_id or None,
                     taker_order_id=fill.taker_order_id,

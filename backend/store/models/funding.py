@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from backend.store.columns import amount, epoch_ms, reference, serial_id, wide_amount
@@ -26,6 +27,7 @@ class FundingPayment(SQLModel, table=True):
     """What one user paid (negative) or received for one funding period."""
 
     __tablename__ = "funding_payments"
+    __table_args__ = (Index("ix_funding_payments_user_id_id", "user_id", "id"),)
 
     id: int | None = serial_id()
     funding_rate_id: int = reference("funding_rates.id", index=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.store.columns import amount, engine_id, epoch_ms, optional_amount, reference
@@ -12,7 +12,11 @@ class Order(SQLModel, table=True):
     """One order and where it is in its life; a client order id is unique per user."""
 
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("user_id", "client_order_id", name="uq_orders_client_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_order_id", name="uq_orders_client_id"),
+        # a user's order history, newest first
+        Index("ix_orders_user_id_created_at_ms", "user_id", "created_at_ms"),
+    )
 
     id: int = engine_id(primary_key=True)
     """The engine's order id."""

@@ -17,12 +17,15 @@ class Trade(SQLModel, table=True):
         Index("ix_trades_maker_user_id_id", "maker_user_id", "id"),
         Index("ix_trades_taker_user_id_id", "taker_user_id", "id"),
         Index("ix_trades_market_id", "market", "id"),
+        Index("ix_trades_market_timestamp_ms", "market", "timestamp_ms"),
     )
 
     id: int = engine_id(primary_key=True)
     market: str = Field(foreign_key="markets.symbol", max_length=32)
     price: int = amount()
     size: int = amount()
+    notional: int = amount()
+    """Quote value, price x size rounded down (quote units): summed for volumes."""
     taker_side: str = Field(max_length=4)
     maker_order_id: int | None = engine_id(index=True, nullable=True)
     """None for an auction quote, which has no resting order."""
