@@ -45,9 +45,11 @@ class RejectCode(StrEnum):
     ORDER_NOT_OPEN = "order_not_open"
     MARKET_HALTED = "market_halted"
     AUCTION_CLOSED = "auction_closed"
+    AUCTION_NOT_FOUND = "auction_not_found"
     INVALID_QUOTE = "invalid_quote"
     ILLEGAL_TRANSITION = "illegal_transition"
     INVALID_PARAMETER = "invalid_parameter"
+    INVALID_RANGE = "invalid_range"
     MARKET_STATUS_UNCHANGED = "market_status_unchanged"
 
 

@@ -69,6 +69,10 @@ class MatchingEngine(EnginePrograms):
         """The worst price a market order of ``side`` would accept now (None: no price)."""
         return self._protected_price(side)
 
+    def open_auctions(self) -> list[Auction]:
+        """The auctions running now, oldest first."""
+        return [entry[0] for entry in self._auctions.values()]
+
     def auction(self, auction_id: int) -> Auction | None:
         """An open auction."""
         entry = self._auctions.get(auction_id)

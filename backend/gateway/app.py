@@ -14,8 +14,10 @@ from backend.gateway.context import GatewayContext
 from backend.gateway.errors import install_error_handlers
 from backend.gateway.routes import (
     account,
+    admin,
     auth,
     health,
+    liquidity,
     markets,
     oracle,
     orders,
@@ -64,6 +66,19 @@ def create_app(context: GatewayContext, background: Sequence[Background] = ()) -
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for module in (health, auth, markets, orders, trades, account, risk, oracle, ws_route):
+    routers = (
+        health,
+        auth,
+        markets,
+        orders,
+        trades,
+        account,
+        risk,
+        oracle,
+        liquidity,
+        admin,
+        ws_route,
+    )
+    for module in routers:
         app.include_router(module.router)
     return app

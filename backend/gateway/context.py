@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from backend.domain.markets import MarketCatalog
 from backend.gateway.metrics import GatewayMetrics
 from backend.gateway.rate_limit import RateLimits
+from backend.gateway.ws.candles import LiveCandles
 from backend.gateway.ws.events import StreamPublisher
 from backend.gateway.ws.hub import Hub
 from backend.services.auth.login import LoginService
 from backend.services.auth.nonces import NonceBook
 from backend.services.auth.sessions import SessionIssuer
 from backend.services.clock import Clock, SystemClock
+from backend.services.market_data.history import HistoryService
+from backend.services.market_data.stats import MarketTickers
+from backend.services.trading.margin_calls import MarginCallWatch
 from backend.services.trading.service import TradingService
 
 
@@ -30,7 +34,14 @@ class GatewayContext:
     limits: RateLimits = field(default_factory=RateLimits)
     metrics: GatewayMetrics = field(default_factory=GatewayMetrics)
     paper_trading: bool = True
-    """Deposits of demo collateral are allowed (the embedded default)."""
+    """Deposits of demo collateral are allowed and new users get a funded demo account."""
+    demo_capital: int = 100_000 * 10**6
+    """Paper USDC (quote units) a new user's demo account starts with (0: none)."""
+    admin_keys: frozenset[str] = frozenset()
+    """Wallet public keys allowed on the admin routes."""
+    history: HistoryService | None = None
+    tickers: MarketTickers | None = None
+    candles: LiveCandles | None = None
 
 
 def make_context(
@@ -41,11 +52,14 @@ def make_context(
     cors_origins: list[str] | None = None,
     trading: TradingService | None = None,
     limits: RateLimits | None = None,
+    admin_keys: frozenset[str] = frozenset(),
 ) -> GatewayContext:
     """A context for a server answering at ``domain``; without a configured secret, a
     random one for this process (sessions then end with the process)."""
     secret = token_secret or secrets.token_bytes(32)
     login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
+    if trading is not None:
+        catalog = trading.state.catalog  # the live one: parameter changes show at once
     context = GatewayContext(
         catalog,
         login,
@@ -53,9 +67,16 @@ def make_context(
         cors_origins or [],
         trading,
         limits=limits or RateLimits(),
+        admin_keys=admin_keys,
     )
     if trading is not None:
-        trading.on_commit(StreamPublisher(context.hub, trading.state))
+        context.history = HistoryService(trading.database)
+        context.tickers = MarketTickers(trading, context.history, context.clock)
+        publisher = StreamPublisher(
+            context.hub, trading.state, context.history, MarginCallWatch(trading.state)
+        )
+        trading.on_commit(publisher)
+        context.candles = publisher.candles
         trading.on_commit(context.metrics.on_commit)
         context.metrics.watch(trading.state, context.hub, context.clock)
     return context

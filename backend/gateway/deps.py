@@ -8,8 +8,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.gateway.context import GatewayContext
+from backend.gateway.errors import Forbidden
 from backend.gateway.rate_limit import RateLimited
 from backend.services.auth.errors import AuthCode, AuthError
+from backend.services.market_data.history import HistoryService
+from backend.services.market_data.stats import MarketTickers
 from backend.services.trading.service import TradingService, TradingUnavailable
 
 _bearer = HTTPBearer(auto_error=False)
@@ -44,6 +47,34 @@ def _trading(context: ContextDep) -> TradingService:
 TradingDep = Annotated[TradingService, Depends(_trading)]
 
 
+def _history(context: ContextDep) -> HistoryService:
+    if context.history is None:
+        raise TradingUnavailable("history is not kept on this server")
+    return context.history
+
+
+HistoryDep = Annotated[HistoryService, Depends(_history)]
+
+
+def _tickers(context: ContextDep) -> MarketTickers:
+    if context.tickers is None:
+        raise TradingUnavailable("market statistics are not kept on this server")
+    return context.tickers
+
+
+TickersDep = Annotated[MarketTickers, Depends(_tickers)]
+
+
+def _admin(user: CurrentUser, context: ContextDep) -> str:
+    if user not in context.admin_keys:
+        raise Forbidden("this route is for the exchange's operators (admin keys only)")
+    return user
+
+
+AdminUser = Annotated[str, Depends(_admin)]
+"""The signed-in user, who must hold an admin key."""
+
+
 def _public_limit(request: Request, context: ContextDep) -> None:
     address = request.client.host if request.client else "unknown"
     wait = context.limits.public.take(address, context.clock.now_ms())
@@ -51,7 +82,8 @@ def _public_limit(request: Request, context: ContextDep) -> None:
         raise RateLimited(wait, "public")
 
 
-def _private_limit(user: CurrentUser, context: ContextDep) -> None:
+def private_limit(user: CurrentUser, context: ContextDep) -> None:
+    """Rate-limit by signed-in account (implies a valid token)."""
     wait = context.limits.private.take(user, context.clock.now_ms())
     if wait is not None:
         raise RateLimited(wait, "account")
@@ -59,5 +91,5 @@ def _private_limit(user: CurrentUser, context: ContextDep) -> None:
 
 PUBLIC_LIMIT = [Depends(_public_limit)]
 """Router dependencies: rate-limit by client address."""
-PRIVATE_LIMIT = [Depends(_private_limit)]
+PRIVATE_LIMIT = [Depends(private_limit)]
 """Router dependencies: rate-limit by signed-in account (implies a valid token)."""

@@ -17,7 +17,12 @@ from backend.services.trading.service import TradingUnavailable
 
 log = logging.getLogger("quantdesk.gateway")
 
-_NOT_FOUND = {RejectCode.UNKNOWN_MARKET, RejectCode.ORDER_NOT_FOUND, RejectCode.UNKNOWN_ASSET}
+_NOT_FOUND = {
+    RejectCode.UNKNOWN_MARKET,
+    RejectCode.ORDER_NOT_FOUND,
+    RejectCode.UNKNOWN_ASSET,
+    RejectCode.AUCTION_NOT_FOUND,
+}
 _CONFLICT = {
     RejectCode.ORDER_NOT_OPEN,
     RejectCode.MARKET_HALTED,
@@ -37,6 +42,10 @@ ERROR_RESPONSES = {
     429: {"model": ErrorBody, "description": "too many requests; see Retry-After"},
     503: {"model": ErrorBody, "description": "trading is stopped; retry later"},
 }
+
+
+class Forbidden(Exception):
+    """Signed in, but not allowed here (403)."""
 
 
 def status_for(error: DomainError) -> int:
@@ -73,6 +82,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def auth_error(_: Request, error: AuthError) -> JSONResponse:
         status = 400 if error.code in _BAD_AUTH_INPUT else 401
         return _answer(status, error.code.value, error.message)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
+        return _answer(403, "forbidden", str(error))
 
     @app.exception_handler(RateLimited)
     async def rate_limited(_: Request, error: RateLimited) -> JSONResponse:

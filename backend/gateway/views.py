@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from backend.domain.errors import DomainError, RejectCode
 from backend.domain.fixed_point import (
     BASE_PRECISION,
     PRICE_PRECISION,
+    PRICE_TIMES_BASE_TO_QUOTE,
     QUOTE_PRECISION,
     format_fixed,
 )
 from backend.domain.margin import liquidation_price
+from backend.domain.markets import MarketCatalog, MarketSpec
 from backend.domain.orders import Order
+from backend.schemas.orders import OrderOut
 from backend.schemas.positions import BalanceOut, PositionOut
 from backend.services.trading.state import TradingState
 
@@ -73,3 +79,45 @@ def find_by_client_id(state: TradingState, account: str, client_order_id: str) -
         if order is not None:
             return order
     return None
+
+
+def order_record_out(row: Any) -> OrderOut:
+    """The wire form of an order row from the store (same shape as a live order)."""
+
+    def price(value: int | None) -> str | None:
+        return None if value is None else format_fixed(value, PRICE_PRECISION)
+
+    average = None
+    if row.filled:
+        average = price(row.filled_quote * PRICE_TIMES_BASE_TO_QUOTE // row.filled)
+    return OrderOut(
+        order_id=row.id,
+        client_order_id=row.client_order_id,
+        market=row.market,
+        side=row.side,
+        type=row.type,
+        status=row.status,
+        size=format_fixed(row.size, BASE_PRECISION),
+        filled=format_fixed(row.filled, BASE_PRECISION),
+        average_price=average,
+        fees_paid=format_fixed(row.fees_paid, QUOTE_PRECISION),
+        price=price(row.price),
+        trigger_price=price(row.trigger_price),
+        time_in_force=row.time_in_force,
+        post_only=row.post_only,
+        reduce_only=row.reduce_only,
+        parent_id=row.parent_id,
+        created_at_ms=row.created_at_ms,
+        reject_reason=row.reject_reason,
+    )
+
+
+def require_market(catalog: MarketCatalog, symbol: str, field: str = "symbol") -> MarketSpec:
+    """The market named ``symbol``, or an `unknown_market` refusal naming ``field``."""
+    spec = catalog.markets.get(symbol)
+    if spec is None:
+        known = ", ".join(catalog.markets)
+        raise DomainError(
+            RejectCode.UNKNOWN_MARKET, f"unknown market {symbol}; markets are {known}", field
+        )
+    return spec

@@ -30,6 +30,8 @@ class MarketSpecOut(BaseModel):
     funding_period_s: int
     max_funding_rate: str
     pyth_feed_id: str
+    auction_threshold: str
+    auction_duration_ms: int
 
     @classmethod
     def of(cls, spec: MarketSpec) -> MarketSpecOut:
@@ -53,6 +55,8 @@ class MarketSpecOut(BaseModel):
             funding_period_s=spec.funding_period_s,
             max_funding_rate=ratio(spec.max_funding_rate),
             pyth_feed_id=spec.pyth_feed_id,
+            auction_threshold=format_fixed(spec.auction_threshold, BASE_PRECISION),
+            auction_duration_ms=spec.auction_duration_ms,
         )
 
 

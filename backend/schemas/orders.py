@@ -76,7 +76,8 @@ class OrderBody(BaseModel):
     reduce_only: bool = False
 
 
-def _fixed(value: str | None, parse, field: str, code: RejectCode) -> int | None:
+def fixed_value(value: str | None, parse, field: str, code: RejectCode) -> int | None:
+    """``value`` parsed exactly, or `OrderRejected` with ``code`` naming ``field``."""
     if value is None:
         return None
     try:
@@ -103,28 +104,28 @@ def to_request(body: OrderBody, account: str, catalog: MarketCatalog) -> OrderRe
         market=body.market,
         side=Side(body.side),
         type=OrderType(body.type),
-        size=_fixed(body.size, parse_base, "size", RejectCode.INVALID_SIZE),
+        size=fixed_value(body.size, parse_base, "size", RejectCode.INVALID_SIZE),
         client_order_id=body.client_order_id,
-        price=_fixed(body.price, parse_price, "price", price_code),
-        trigger_price=_fixed(
+        price=fixed_value(body.price, parse_price, "price", price_code),
+        trigger_price=fixed_value(
             body.trigger_price, parse_price, "trigger_price", RejectCode.INVALID_TRIGGER_PRICE
         ),
         trigger_reference=TriggerReference(body.trigger_reference),
-        trailing_amount=_fixed(
+        trailing_amount=fixed_value(
             body.trailing_amount, parse_price, "trailing_amount", RejectCode.INVALID_TRAILING
         ),
-        trailing_percent=_fixed(
+        trailing_percent=fixed_value(
             body.trailing_percent, parse_ratio, "trailing_percent", RejectCode.INVALID_TRAILING
         ),
-        visible_size=_fixed(
+        visible_size=fixed_value(
             body.visible_size, parse_base, "visible_size", RejectCode.INVALID_ICEBERG
         ),
         twap_duration_s=body.twap_duration_s,
         twap_slices=body.twap_slices,
-        take_profit_price=_fixed(
+        take_profit_price=fixed_value(
             body.take_profit_price, parse_price, "take_profit_price", RejectCode.INVALID_BRACKET
         ),
-        stop_loss_price=_fixed(
+        stop_loss_price=fixed_value(
             body.stop_loss_price, parse_price, "stop_loss_price", RejectCode.INVALID_BRACKET
         ),
         time_in_force=TimeInForce(body.time_in_force),
@@ -204,8 +205,8 @@ def modify_values(body: ModifyBody) -> tuple[int | None, int | None]:
         raise OrderRejected(
             RejectCode.INVALID_PRICE, "give a new price, a new size or both", "price"
         )
-    price = _fixed(body.price, parse_price, "price", RejectCode.INVALID_PRICE)
-    size = _fixed(body.size, parse_base, "size", RejectCode.INVALID_SIZE)
+    price = fixed_value(body.price, parse_price, "price", RejectCode.INVALID_PRICE)
+    size = fixed_value(body.size, parse_base, "size", RejectCode.INVALID_SIZE)
     return price, size
 
 
@@ -228,3 +229,11 @@ class TradePage(BaseModel):
 
     trades: list[TradeOut]
     next_cursor: int
+
+
+class OrderPage(BaseModel):
+    """A page of finished orders, newest first, and the cursor of the next page."""
+
+    orders: list[OrderOut]
+    next_cursor: str | None
+    """Pass back as ``cursor``; None when this was the last page."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from backend.schemas.orders import DecimalText
+
 
 class PositionOut(BaseModel):
     """An open position with its risk at the current mark."""
@@ -29,3 +31,14 @@ class TransferBody(BaseModel):
 
     asset: str
     amount: str
+
+
+class FundingPaymentOut(BaseModel):
+    """What the user paid (negative) or received for one funding period."""
+
+    id: int
+    market: str
+    position: DecimalText
+    """The position's size when funding settled (base units, negative short)."""
+    amount: DecimalText
+    settled_at_ms: int

@@ -37,9 +37,9 @@ class Trader:
         return await self.http.delete(path, headers=self.headers)
 
 
-async def sign_in(http: httpx.AsyncClient) -> Trader:
-    """Log a new wallet in through the nonce flow."""
-    key = Keypair()
+async def sign_in(http: httpx.AsyncClient, key: Keypair | None = None) -> Trader:
+    """Log a wallet (a new one by default) in through the nonce flow."""
+    key = key or Keypair()
     message = (await http.get("/api/auth/nonce", params={"pubkey": str(key.pubkey())})).json()
     body = {
         "pubkey": str(key.pubkey()),
@@ -51,15 +51,24 @@ async def sign_in(http: httpx.AsyncClient) -> Trader:
 
 
 @pytest.fixture
-async def http(catalog: MarketCatalog, db: Engine) -> AsyncIterator[httpx.AsyncClient]:
+async def http(
+    catalog: MarketCatalog, db: Engine, demo_capital: int
+) -> AsyncIterator[httpx.AsyncClient]:
     clock = ManualClock(NOW)
     trading = TradingService(catalog, db, clock)
     price = parse_price("150")
     trading.execute(SetPrices("SOL-PERP", mark=price, oracle=price, last=price))
     context = make_context(catalog, "quantdesk.test", b"k" * 32, clock, trading=trading)
+    context.demo_capital = demo_capital
     transport = httpx.ASGITransport(app=create_app(context))
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
         yield client
+
+
+@pytest.fixture
+def demo_capital() -> int:
+    """Paper USDC for new wallets: none, so that each test funds its traders exactly."""
+    return 0
 
 
 def _order(**fields) -> dict:
@@ -247,3 +256,17 @@ async def test_risk_shows_margin_health_and_liquidation_distance(http: httpx.Asy
     assert risk["liquidatable"] is False and risk["leverage"] == "0.150011"
     position = risk["positions"][0]
     assert position["market"] == "SOL-PERP" and position["liquidation_price"] is None
+
+
+@pytest.mark.parametrize("demo_capital", [25_000 * 10**6])
+async def test_a_new_wallet_gets_a_funded_demo_account_once(http: httpx.AsyncClient) -> None:
+    key = Keypair()
+    trader = await sign_in(http, key)
+    assert (await trader.get("/api/account/balances")).json() == [
+        {"asset": "USDC", "amount": "25000"}
+    ]
+    await trader.post("/api/account/withdraw", {"asset": "USDC", "amount": "5000"})
+    again = await sign_in(http, key)  # the same wallet signing in again is not topped up
+    assert (await again.get("/api/account/balances")).json() == [
+        {"asset": "USDC", "amount": "20000"}
+    ]

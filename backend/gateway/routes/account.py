@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.domain.errors import AccountRejected, RejectCode
-from backend.domain.fixed_point import FixedPointError, parse_fixed
-from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, TradingDep
+from backend.domain.fixed_point import (
+    BASE_PRECISION,
+    QUOTE_PRECISION,
+    FixedPointError,
+    format_fixed,
+    parse_fixed,
+)
+from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, HistoryDep, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.gateway.views import balances, positions
-from backend.schemas.positions import BalanceOut, PositionOut, TransferBody
+from backend.schemas.positions import BalanceOut, FundingPaymentOut, PositionOut, TransferBody
 from backend.services.trading.commands import Deposit, Withdraw
 
 router = APIRouter(
@@ -64,3 +72,25 @@ async def withdraw(
     """Withdraw collateral if initial margin still holds afterwards."""
     trading.execute(Withdraw(user, body.asset, _amount(context, body)))
     return balances(trading.state, user)
+
+
+@router.get("/account/funding")
+async def funding_payments(
+    user: CurrentUser,
+    history: HistoryDep,
+    market: Annotated[str | None, Query(max_length=32)] = None,
+    before_id: Annotated[int | None, Query(ge=1, lt=2**63)] = None,
+    limit: Annotated[int, Query(ge=1, le=1_000)] = 200,
+) -> list[FundingPaymentOut]:
+    """Funding the user paid (negative) or received, newest first; page with
+    ``before_id`` (the last id seen)."""
+    return [
+        FundingPaymentOut(
+            id=row.id,
+            market=row.market,
+            position=format_fixed(row.base, BASE_PRECISION),
+            amount=format_fixed(row.amount, QUOTE_PRECISION),
+            settled_at_ms=row.settled_at_ms,
+        )
+        for row in history.funding_payments(user, market, before_id, limit)
+    ]

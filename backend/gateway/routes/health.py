@@ -11,12 +11,12 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """The server is up."""
     return {"status": "ok"}
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(context: ContextDep) -> Response:
+async def metrics(context: ContextDep) -> Response:
     """Prometheus metrics in the text exposition format."""
     return Response(generate_latest(context.metrics.registry), media_type=CONTENT_TYPE_LATEST)

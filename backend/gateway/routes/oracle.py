@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from backend.domain.fixed_point import PRICE_PRECISION, format_fixed
-from backend.gateway.deps import PUBLIC_LIMIT, TradingDep
+from backend.gateway.deps import PUBLIC_LIMIT, ContextDep, HistoryDep, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
+from backend.gateway.views import require_market
+from backend.schemas.market_data import OraclePriceOut
 from backend.schemas.oracle import PriceOut
 
 router = APIRouter(
@@ -24,4 +28,26 @@ async def prices(trading: TradingDep) -> list[PriceOut]:
             oracle=format_fixed(p.oracle, PRICE_PRECISION),
         )
         for market, p in trading.state.prices.items()
+    ]
+
+
+@router.get("/history")
+async def history_of(
+    context: ContextDep,
+    history: HistoryDep,
+    market: Annotated[str, Query(max_length=32)],
+    before_id: Annotated[int | None, Query(ge=1, lt=2**63)] = None,
+    limit: Annotated[int, Query(ge=1, le=1_000)] = 500,
+) -> list[OraclePriceOut]:
+    """A market's recorded oracle prices, newest first; page with ``before_id``."""
+    require_market(context.catalog, market, "market")
+    return [
+        OraclePriceOut(
+            id=row.id,
+            source=row.source,
+            price=format_fixed(row.price, PRICE_PRECISION),
+            confidence=format_fixed(row.confidence, PRICE_PRECISION),
+            publish_time_ms=row.publish_time_ms,
+        )
+        for row in history.oracle_prices(market, before_id, limit)
     ]

@@ -8,10 +8,17 @@ from fastapi import APIRouter, Query, Response
 
 from backend.domain.errors import DomainError, OrderRejected, RejectCode
 from backend.domain.orders import Order
-from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, TradingDep
+from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, HistoryDep, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
-from backend.gateway.views import find_by_client_id, find_order, open_orders
-from backend.schemas.orders import ModifyBody, OrderBody, OrderOut, modify_values, to_request
+from backend.gateway.views import find_by_client_id, find_order, open_orders, order_record_out
+from backend.schemas.orders import (
+    ModifyBody,
+    OrderBody,
+    OrderOut,
+    OrderPage,
+    modify_values,
+    to_request,
+)
 from backend.services.trading.commands import Cancel, CancelAll, Modify, Submit
 from backend.services.trading.service import TradingService
 
@@ -102,3 +109,22 @@ def _owned(trading: TradingService, user: str, order_id: int) -> Order:
             RejectCode.ORDER_NOT_FOUND, f"no working order {order_id} for this account", "order_id"
         )
     return order
+
+
+@router.get("/history")
+async def order_history(
+    user: CurrentUser,
+    history: HistoryDep,
+    market: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Annotated[str | None, Query(max_length=40, pattern=r"^\d{1,19}-\d{1,19}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1_000)] = 200,
+) -> OrderPage:
+    """The user's finished orders (filled, cancelled, expired), newest first; pass
+    ``next_cursor`` back as ``cursor`` for the next page."""
+    before = None
+    if cursor is not None:
+        created, order_id = cursor.split("-")
+        before = (int(created), int(order_id))
+    rows = history.order_history(user, market, before, limit)
+    next_cursor = f"{rows[-1].created_at_ms}-{rows[-1].id}" if len(rows) == limit else None
+    return OrderPage(orders=[order_record_out(row) for row in rows], next_cursor=next_cursor)

@@ -3,36 +3,33 @@
 from __future__ import annotations
 
 from backend.domain.fixed_point import (
-    BASE_PRECISION,
     FUNDING_RATE_PRECISION,
-    PRICE_PRECISION,
-    QUOTE_PRECISION,
+    RATIO_PRECISION,
     format_fixed,
 )
 from backend.domain.orders import Side
 from backend.gateway.views import balances, positions
+from backend.gateway.ws.candles import LiveCandles
 from backend.gateway.ws.hub import Hub
+from backend.gateway.ws.wire import auction_out, price_text, quote_text, size_text
 from backend.schemas.orders import OrderOut
+from backend.services.market_data.history import HistoryService
 from backend.services.trading.commands import Command, SetPrices
+from backend.services.trading.margin_calls import MarginCallWatch
 from backend.services.trading.state import Outcome, TradingState
 
 
-def price_text(value: int) -> str:
-    """A price as the wire shows it."""
-    return format_fixed(value, PRICE_PRECISION)
-
-
-def size_text(value: int) -> str:
-    """A size as the wire shows it."""
-    return format_fixed(value, BASE_PRECISION)
-
-
 class StreamPublisher:
-    """Publishes book deltas, trades, prices and each user's private updates."""
+    """Publishes book deltas, trades, candles, prices, auctions, funding and each user's
+    private updates and alerts."""
 
-    def __init__(self, hub: Hub, state: TradingState) -> None:
+    def __init__(
+        self, hub: Hub, state: TradingState, history: HistoryService, margin: MarginCallWatch
+    ) -> None:
         self.hub = hub
         self.state = state
+        self.candles = LiveCandles(hub, history)
+        self.margin = margin
 
     def __call__(self, command: Command, outcome: Outcome) -> None:
         """The `TradingService.on_commit` listener."""
@@ -41,6 +38,8 @@ class StreamPublisher:
                 self._book(result.deltas)
             if result.fills:
                 self._trades(result.fills)
+                self.candles.on_fills(result.fills)
+            self._auctions(result)
             for order in result.changed:
                 self.hub.publish(
                     ("orders", order.account),
@@ -89,11 +88,36 @@ class StreamPublisher:
                             "market": c.market,
                             "size": size_text(c.base),
                             "price": price_text(c.price),
-                            "fee": format_fixed(c.fee, QUOTE_PRECISION),
+                            "fee": quote_text(c.fee),
                         }
                         for c in result.closed
                     ],
                     "healthy_after": result.healthy_after,
+                },
+            )
+        for record in outcome.quotes:
+            self.hub.publish(
+                ("auctions", record.market),
+                {
+                    "channel": "auctions",
+                    "market": record.market,
+                    "type": "quote",
+                    "auction_id": record.auction_id,
+                    "price": price_text(record.quote.price),
+                    "size": size_text(record.quote.size),
+                    "time_ms": record.quote.time_ms,
+                },
+            )
+        for call in self.margin.after(command, outcome):
+            self.hub.publish(
+                ("alerts", call.account),
+                {
+                    "channel": "alerts",
+                    "type": "margin_call",
+                    "market": call.market,
+                    "health": format_fixed(call.health, RATIO_PRECISION),
+                    "equity": quote_text(call.equity),
+                    "maintenance_requirement": quote_text(call.maintenance_requirement),
                 },
             )
         if isinstance(command, SetPrices) and command.market in self.state.prices:
@@ -108,6 +132,31 @@ class StreamPublisher:
                     "oracle": price_text(prices.oracle),
                 },
             )
+
+    def _auctions(self, result) -> None:
+        for auction in result.auctions_started:
+            self._auction_message(auction.market, "started", auction=auction_out(auction))
+        for auction, fills in result.auctions_settled:
+            filled = sum(f.size for f in fills)
+            self._auction_message(
+                auction.market,
+                "settled",
+                auction_id=auction.auction_id,
+                filled=size_text(filled),
+                average_price=price_text(sum(f.price * f.size for f in fills) // filled)
+                if filled
+                else None,
+                fills=len(fills),
+                remainder=size_text(auction.size - filled),
+            )
+        for auction in result.auctions_dropped:
+            self._auction_message(auction.market, "cancelled", auction_id=auction.auction_id)
+
+    def _auction_message(self, market: str, kind: str, **fields) -> None:
+        self.hub.publish(
+            ("auctions", market),
+            {"channel": "auctions", "market": market, "type": kind} | fields,
+        )
 
     def _book(self, deltas) -> None:
         market = deltas[0].market
@@ -167,7 +216,7 @@ class StreamPublisher:
                             "price": price_text(fill.price),
                             "size": size_text(fill.size),
                             "role": role,
-                            "fee": format_fixed(fee, QUOTE_PRECISION),
+                            "fee": quote_text(fee),
                             "time_ms": fill.timestamp_ms,
                         },
                     },

@@ -63,6 +63,10 @@ class Hub:
         for members in self._subscribers.values():
             members.discard(subscriber)
 
+    def seq(self, topic: Topic) -> int:
+        """The number of ``topic``'s last message (0 before the first)."""
+        return self._seq.get(topic, 0)
+
     def subscribers(self, topic: Topic) -> int:
         """How many connections follow ``topic``."""
         return len(self._subscribers.get(topic, ()))

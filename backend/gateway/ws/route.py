@@ -1,9 +1,9 @@
 """The ``/ws`` endpoint: JSON ops in, numbered channel messages out.
 
-Ops: ``subscribe`` / ``unsubscribe`` (channel, market), ``auth`` (token), ``place``
-(order, request_id), ``cancel`` (order_id, request_id), ``ping``. Public channels:
-book, trades, prices. Private channels, after ``auth``: orders, fills, positions,
-account. See docs/ws-protocol.md.
+Ops: ``subscribe`` / ``unsubscribe`` (channel, market, interval for candles), ``auth``
+(token), ``place`` (order), ``cancel`` (order_id), ``quote`` (an auction quote), ``ping``.
+Public channels: book, trades, candles, prices, funding, auctions. Private channels, after
+``auth``: orders, fills, positions, account, alerts. See docs/ws-protocol.md.
 """
 
 from __future__ import annotations
@@ -16,20 +16,24 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
+from backend.domain.candles import INTERVALS
 from backend.domain.errors import DomainError
 from backend.gateway.context import GatewayContext
 from backend.gateway.views import find_order
+from backend.gateway.ws.candles import candle_topic
 from backend.gateway.ws.events import book_snapshot
-from backend.gateway.ws.hub import Subscriber
+from backend.gateway.ws.hub import Subscriber, Topic
+from backend.gateway.ws.wire import auction_out
+from backend.schemas.liquidity import QuoteBody, quote_values
 from backend.schemas.orders import OrderBody, OrderOut, to_request
 from backend.services.auth.errors import AuthError
-from backend.services.trading.commands import Cancel, Submit
+from backend.services.trading.commands import Cancel, QuoteAuction, Submit
 from backend.services.trading.service import TradingUnavailable
 
 router = APIRouter()
 
 MAX_FRAME_BYTES = 16_384
-PUBLIC = {"book", "trades", "prices", "funding"}
+PUBLIC = {"book", "trades", "candles", "prices", "funding", "auctions"}
 PRIVATE = {"orders", "fills", "positions", "account", "alerts"}
 
 
@@ -130,6 +134,8 @@ def _handle(context: GatewayContext, subscriber: Subscriber, message: dict) -> d
         return _place(context, subscriber, message)
     if op == "cancel":
         return _cancel(context, subscriber, message)
+    if op == "quote":
+        return _quote(context, subscriber, message)
     raise OpError("invalid_op", f"unknown op {op!r}")
 
 
@@ -137,11 +143,17 @@ def _subscription(
     context: GatewayContext, subscriber: Subscriber, message: dict, subscribe: bool
 ) -> dict:
     channel = message.get("channel")
+    topic: Topic
     if channel in PUBLIC:
         market = message.get("market")
         if market not in context.catalog.markets:
             raise OpError("unknown_market", f"unknown market {market!r}")
         topic = (channel, market)
+        if channel == "candles":
+            interval = message.get("interval")
+            if interval not in INTERVALS:
+                raise OpError("invalid_interval", f"interval must be one of {', '.join(INTERVALS)}")
+            topic = candle_topic(market, interval)
     elif channel in PRIVATE:
         if subscriber.user is None:
             raise OpError("auth_required", f"authenticate before subscribing to {channel}")
@@ -151,18 +163,37 @@ def _subscription(
     if not subscribe:
         context.hub.unsubscribe(topic, subscriber)
         return {"type": "ack", "op": "unsubscribe", "channel": channel}
-    if channel == "book" and context.trading is not None:
-        # the snapshot and the subscription happen with no command in between (one loop)
-        subscriber.send(
-            json.dumps(book_snapshot(context.trading.state, topic[1]), separators=(",", ":"))
-        )
+    # the snapshot and the subscription happen with no command in between (one loop)
+    snapshot = _snapshot(context, channel, topic)
+    if snapshot is not None:
+        subscriber.send(json.dumps(snapshot, separators=(",", ":")))
     context.hub.subscribe(topic, subscriber)
-    return {
-        "type": "ack",
-        "op": "subscribe",
-        "channel": channel,
-        "market": topic[1] if channel in PUBLIC else None,
-    }
+    ack = {"type": "ack", "op": "subscribe", "channel": channel}
+    ack["market"] = message.get("market") if channel in PUBLIC else None
+    if channel == "candles":
+        ack["interval"] = message["interval"]
+    return ack
+
+
+def _snapshot(context: GatewayContext, channel: str, topic: Topic) -> dict | None:
+    """The first message of a subscription that starts from a state."""
+    if context.trading is None:
+        return None
+    if channel == "book":
+        return book_snapshot(context.trading.state, topic[1])
+    if channel == "candles" and context.candles is not None:
+        market, interval = topic[1]
+        return context.candles.snapshot(market, interval, context.clock.now_ms())
+    if channel == "auctions":
+        engine = context.trading.state.engines[topic[1]]
+        return {
+            "channel": "auctions",
+            "market": topic[1],
+            "type": "snapshot",
+            "seq": context.hub.seq(topic),
+            "auctions": [auction_out(a) for a in engine.open_auctions()],
+        }
+    return None
 
 
 def _trading(context: GatewayContext, subscriber: Subscriber):
@@ -192,6 +223,20 @@ def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> di
         "duplicate": result.duplicate,
         "order": OrderOut.of(result.order).model_dump(),
     }
+
+
+def _quote(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
+    trading = _trading(context, subscriber)
+    try:
+        body = QuoteBody.model_validate(message.get("quote"))
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise OpError(
+            "invalid_request", f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        ) from None
+    price, size = quote_values(body, context.catalog)
+    trading.execute(QuoteAuction(subscriber.user, body.market, body.auction_id, price, size))
+    return {"type": "ack", "op": "quote", "auction_id": body.auction_id}
 
 
 def _cancel(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:

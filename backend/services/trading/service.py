@@ -92,6 +92,11 @@ class TradingService:
             listener(command, outcome)
         return outcome
 
+    @property
+    def database(self) -> Engine:
+        """The store this service commits to (for read-only queries beside it)."""
+        return self._db
+
     def trades_after(self, pubkey: str, cursor: int, limit: int) -> tuple[int | None, list[Trade]]:
         """The user's id and committed trades with id above ``cursor``, oldest first."""
         with Session(self._db) as session:

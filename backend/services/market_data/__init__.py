@@ -1,0 +1,1 @@
+"""Market data read from the store: candles, 24 h statistics, and history pages."""

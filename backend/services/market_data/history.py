@@ -1,0 +1,101 @@
+"""Read-only history queries for the gateway, each in its own short session."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from backend.domain.candles import Candle
+from backend.store import account_history, market_history
+from backend.store.models import (
+    Auction,
+    AuctionQuote,
+    AuctionSettlement,
+    FundingPayment,
+    FundingRate,
+    OraclePrice,
+    Order,
+    SystemEvent,
+    User,
+)
+from backend.store.repositories.system_events import recent_system_events
+
+MAX_PAGE = 1_000
+
+
+class HistoryService:
+    """Pages of history by market or by user (users by wallet public key)."""
+
+    def __init__(self, db: Engine) -> None:
+        self._db = db
+
+    def candles(
+        self, market: str, interval_ms: int, start_ms: int, end_ms: int, limit: int
+    ) -> list[Candle]:
+        """Candles of ``market`` with trades in [start_ms, end_ms), oldest first."""
+        with Session(self._db) as session:
+            return market_history.candles(
+                session, market, interval_ms, start_ms, end_ms, _page(limit)
+            )
+
+    def summary(self, market: str, start_ms: int, end_ms: int) -> Candle | None:
+        """``market``'s trades in [start_ms, end_ms) as one candle."""
+        with Session(self._db) as session:
+            return market_history.trade_summary(session, market, start_ms, end_ms)
+
+    def funding_rates(self, market: str, before_id: int | None, limit: int) -> list[FundingRate]:
+        """Settled funding rates, newest first."""
+        with Session(self._db) as session:
+            return market_history.funding_rates(session, market, before_id, _page(limit))
+
+    def oracle_prices(self, market: str, before_id: int | None, limit: int) -> list[OraclePrice]:
+        """Recorded oracle prices, newest first."""
+        with Session(self._db) as session:
+            return market_history.oracle_prices(session, market, before_id, _page(limit))
+
+    def recent_auctions(self, market: str, limit: int) -> list[Auction]:
+        """The market's latest auctions, newest first."""
+        with Session(self._db) as session:
+            return market_history.recent_auctions(session, market, _page(limit))
+
+    def auction(
+        self, auction_id: int
+    ) -> tuple[Auction, list[AuctionQuote], list[AuctionSettlement]] | None:
+        """One auction with its quotes and fills."""
+        with Session(self._db) as session:
+            return market_history.auction_record(session, auction_id)
+
+    def system_events(self, limit: int) -> list[SystemEvent]:
+        """The newest system events first."""
+        with Session(self._db) as session:
+            return recent_system_events(session, _page(limit))
+
+    def order_history(
+        self, pubkey: str, market: str | None, before: tuple[int, int] | None, limit: int
+    ) -> list[Order]:
+        """The user's finished orders, newest first."""
+        with Session(self._db) as session:
+            user_id = _user_id(session, pubkey)
+            if user_id is None:
+                return []
+            return account_history.order_history(session, user_id, market, before, _page(limit))
+
+    def funding_payments(
+        self, pubkey: str, market: str | None, before_id: int | None, limit: int
+    ) -> list[FundingPayment]:
+        """The user's funding payments, newest first."""
+        with Session(self._db) as session:
+            user_id = _user_id(session, pubkey)
+            if user_id is None:
+                return []
+            return account_history.funding_payments(
+                session, user_id, market, before_id, _page(limit)
+            )
+
+
+def _user_id(session: Session, pubkey: str) -> int | None:
+    return session.exec(select(User.id).where(User.pubkey == pubkey)).first()
+
+
+def _page(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE))
