@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.services.clock import SystemClock
     from backend.services.liquidity.auction_responder import AuctionResponder
     from backend.services.liquidity.maker_agents import MarketMakerAgents
+    from backend.services.market_data.stats import MarketStatsRecorder
     from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
     from backend.services.trading.service import TradingService
@@ -85,9 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         cors_origins=settings.cors_origins,
         trading=trading,
         limits=limits,
+        admin_keys=frozenset(settings.admin_keys),
     )
+    context.demo_capital = settings.demo_usdc * catalog.asset(catalog.quote_asset).precision
+    recorder = MarketStatsRecorder(context.tickers)
     uvicorn.run(
-        create_app(context, background=[feed, makers, responder]),
+        create_app(context, background=[feed, makers, responder, recorder]),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

@@ -20,6 +20,11 @@ class BackendSettings(BaseSettings):
     token_secret: str | None = Field(default=None, repr=False)
     """Signs access tokens; None: a random secret per process."""
     cors_origins: list[str] = Field(default_factory=list)
+    """Browser origins allowed to call the API (JSON list); none by default."""
+    admin_keys: list[str] = Field(default_factory=list)
+    """Wallet public keys allowed on /api/admin (JSON list); none by default."""
+    demo_usdc: int = Field(default=100_000, ge=0)
+    """Paper USDC a new wallet's demo account starts with (0: none)."""
     public_rate_per_s: float = Field(default=20, gt=0)
     """Public requests per second per client address (average)."""
     public_burst: int = Field(default=40, ge=1)

@@ -48,8 +48,8 @@ def candles(
         Candle(
             start_ms=int(row[0]) * interval_ms,
             open=prices[row[6]],
-            high=int(row[1]),
-            low=int(row[2]),
+            high=int(row[2]),
+            low=int(row[1]),
             close=prices[row[7]],
             volume=int(row[3]),
             notional=int(row[4]),
@@ -78,8 +78,8 @@ def trade_summary(session: Session, market: str, start_ms: int, end_ms: int) -> 
     return Candle(
         start_ms,
         prices[row[5]],
-        int(row[0]),
         int(row[1]),
+        int(row[0]),
         prices[row[6]],
         int(row[2]),
         int(row[3]),

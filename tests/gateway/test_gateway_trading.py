@@ -16,38 +16,9 @@ from backend.gateway.context import make_context
 from backend.services.clock import ManualClock
 from backend.services.trading.commands import SetPrices
 from backend.services.trading.service import TradingService
+from tests.gateway.traders import Trader, sign_in
 
 NOW = 1_790_000_000_000
-
-
-class Trader:
-    """A signed-in HTTP client."""
-
-    def __init__(self, http: httpx.AsyncClient, key: Keypair, token: str) -> None:
-        self.http, self.key = http, key
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    async def get(self, path: str) -> httpx.Response:
-        return await self.http.get(path, headers=self.headers)
-
-    async def post(self, path: str, body: dict) -> httpx.Response:
-        return await self.http.post(path, json=body, headers=self.headers)
-
-    async def delete(self, path: str) -> httpx.Response:
-        return await self.http.delete(path, headers=self.headers)
-
-
-async def sign_in(http: httpx.AsyncClient, key: Keypair | None = None) -> Trader:
-    """Log a wallet (a new one by default) in through the nonce flow."""
-    key = key or Keypair()
-    message = (await http.get("/api/auth/nonce", params={"pubkey": str(key.pubkey())})).json()
-    body = {
-        "pubkey": str(key.pubkey()),
-        "message": message["message"],
-        "signature": str(key.sign_message(message["message"].encode())),
-    }
-    tokens = (await http.post("/api/auth/verify", json=body)).json()
-    return Trader(http, key, tokens["access_token"])
 
 
 @pytest.fixture
