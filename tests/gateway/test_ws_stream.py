@@ -15,12 +15,13 @@ import websockets
 from solders.keypair import Keypair
 from sqlalchemy import Engine
 
-from backend.domain.fixed_point import parse_price
+from backend.domain.fixed_point import parse_base, parse_price
 from backend.domain.markets import MarketCatalog
 from backend.gateway.app import create_app
 from backend.gateway.context import make_context
+from backend.gateway.rate_limit import RateLimits, TokenBucket
 from backend.services.clock import ManualClock
-from backend.services.trading.commands import Deposit, SetPrices, Submit
+from backend.services.trading.commands import Deposit, SetPrices, Submit, Tick
 from backend.services.trading.service import TradingService
 from tests.domain.order_factory import request
 from tests.server_process import free_port
@@ -49,13 +50,28 @@ class Server:
 
 
 @pytest.fixture
-async def env(catalog: MarketCatalog, db: Engine) -> AsyncIterator[tuple[Server, TradingService]]:
-    trading = TradingService(catalog, db, ManualClock(NOW))
+async def env(
+    catalog: MarketCatalog, db: Engine, clock: ManualClock, private_burst: int
+) -> AsyncIterator[tuple[Server, TradingService]]:
+    trading = TradingService(catalog, db, clock)
     price = parse_price("150")
     trading.execute(SetPrices("SOL-PERP", mark=price, oracle=price, last=price))
-    context = make_context(catalog, "quantdesk.test", b"k" * 32, ManualClock(NOW), trading=trading)
+    context = make_context(catalog, "quantdesk.test", b"k" * 32, clock, trading=trading)
+    context.demo_capital = 0  # each test funds its traders exactly
+    context.limits = RateLimits(private=TokenBucket(rate=1, burst=private_burst))
     async with Server(create_app(context), free_port()) as server:
         yield server, trading
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def private_burst() -> int:
+    """Orders an account may send at once over the socket before it is rate-limited."""
+    return 1_000
 
 
 async def _next(socket, **match) -> dict:
@@ -189,3 +205,132 @@ async def test_prices_channel_numbers_its_messages(env) -> None:
         second = await _next(socket, channel="prices")
     assert (first["mark"], second["mark"]) == ("150.1", "150.2")
     assert second["seq"] == first["seq"] + 1
+
+
+async def _subscribed(socket, channel: str, **fields) -> dict:
+    """Subscribe and return the subscription's snapshot (sent before the ack)."""
+    await socket.send(json.dumps({"op": "subscribe", "channel": channel} | fields))
+    seen = await _until(socket, type="ack")
+    return seen[0]
+
+
+async def test_candles_channel_snapshot_then_updates(env) -> None:
+    server, trading = env
+    trading.execute(Deposit("mm", "USDC", 10**12))
+    trading.execute(Deposit("taker", "USDC", 10**12))
+    trading.execute(Submit(request("sell", price="150", size="5", account="mm")))
+    trading.execute(Submit(request("buy", type="market", price=None, size="1", account="taker")))
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        snapshot = await _subscribed(socket, "candles", market="SOL-PERP", interval="1m")
+        assert snapshot["type"] == "snapshot" and snapshot["interval"] == "1m"
+        assert snapshot["candle"]["volume"] == "1" and snapshot["candle"]["trades"] == 1
+        trading.execute(
+            Submit(request("buy", type="market", price=None, size="2", account="taker"))
+        )
+        update = await _next(socket, channel="candles", type="update")
+        assert update["seq"] == snapshot["seq"] + 1
+        candle = update["candle"]
+        assert (candle["volume"], candle["trades"], candle["close"]) == ("3", 2, "150")
+        assert candle["start_ms"] == snapshot["candle"]["start_ms"]
+        await socket.send(
+            json.dumps({"op": "subscribe", "channel": "candles", "market": "SOL-PERP"})
+        )
+        assert (await _next(socket, type="error"))["code"] == "invalid_interval"
+
+
+async def test_auctions_channel_and_quoting_over_the_socket(env, clock: ManualClock) -> None:
+    server, trading = env
+    pubkey, token = await _token(server.port)
+    trading.execute(Deposit(pubkey, "USDC", 10**13))
+    trading.execute(Deposit("whale", "USDC", 10**13))
+    trading.execute(Deposit("mm", "USDC", 10**13))
+    trading.execute(Submit(request("sell", price="151", size="3000", account="mm")))
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        snapshot = await _subscribed(socket, "auctions", market="SOL-PERP")
+        assert snapshot["auctions"] == []
+        trading.execute(
+            Submit(request("buy", type="market", price=None, size="2000", account="whale"))
+        )
+        started = await _next(socket, channel="auctions", type="started")
+        auction = started["auction"]
+        assert auction["size"] == "2000" and auction["side"] == "buy"
+        clock.advance(1_000)  # halfway: the curve has risen past the oracle
+        price = (
+            trading.state.engines["SOL-PERP"]
+            .auction(auction["auction_id"])
+            .price_at(clock.now_ms())
+        )
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        await _next(socket, type="ack", op="auth")
+        quote = {
+            "market": "SOL-PERP",
+            "auction_id": auction["auction_id"],
+            "price": str(Decimal(price) / 10**6),
+            "size": "1500",
+        }
+        await socket.send(json.dumps({"op": "quote", "quote": quote, "request_id": 3}))
+        seen = await _until(socket, type="ack", op="quote")
+        assert seen[-1]["request_id"] == 3
+        public = next(m for m in seen if m.get("type") == "quote")
+        assert public["size"] == "1500" and "maker" not in public
+        await socket.send(json.dumps({"op": "quote", "quote": quote | {"size": "0.001"}}))
+        assert (await _next(socket, type="error"))["code"] == "invalid_quote"
+        clock.advance(1_000)
+        trading.execute(Tick())
+        settled = await _next(socket, channel="auctions", type="settled")
+    assert settled["filled"] == "1500" and settled["remainder"] == "500"
+    assert settled["average_price"] == quote["price"] and settled["fills"] == 1
+    assert trading.state.engines["SOL-PERP"].position("whale") == parse_base("2000")
+
+
+async def test_margin_call_alert_once_until_recovered(env) -> None:
+    server, trading = env
+    pubkey, token = await _token(server.port)
+    trading.execute(Deposit(pubkey, "USDC", 20 * 10**6))
+    trading.execute(Deposit("mm", "USDC", 10**12))
+    trading.execute(Submit(request("sell", price="150", size="1", account="mm")))
+    trading.execute(Submit(request("buy", price="150", size="1", account=pubkey)))
+
+    def move(price: str) -> None:
+        trading.execute(SetPrices("SOL-PERP", mark=parse_price(price), oracle=parse_price(price)))
+
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        await _next(socket, type="ack", op="auth")
+        await socket.send(json.dumps({"op": "subscribe", "channel": "alerts"}))
+        await _next(socket, type="ack")
+        # health: 1 - 5% of the mark / (19.925 + mark - 150): 0.51 at 145, 0.13 at 138
+        for price in ("145", "138", "139", "138", "145", "138", "120"):
+            move(price)
+        first = await _next(socket, channel="alerts")
+        second = await _next(socket, channel="alerts")
+        third = await _next(socket, channel="alerts")
+    assert first["type"] == second["type"] == "margin_call"
+    assert first["market"] == "SOL-PERP" and Decimal(first["health"]) < Decimal("0.2")
+    assert second["seq"] == first["seq"] + 1  # 139 and 138 again did not alert a second time
+    assert third["type"] == "liquidation"  # at 120 the account is below maintenance
+
+
+@pytest.mark.parametrize("private_burst", [2])
+async def test_socket_orders_share_the_accounts_rate_limit(env) -> None:
+    server, trading = env
+    pubkey, token = await _token(server.port)
+    trading.execute(Deposit(pubkey, "USDC", 10**12))
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        await _next(socket, type="ack", op="auth")
+        answers = []
+        for i in range(3):
+            order = {
+                "market": "SOL-PERP",
+                "side": "buy",
+                "type": "limit",
+                "size": "1",
+                "price": "100",
+                "client_order_id": f"rl-{i}",
+            }
+            await socket.send(json.dumps({"op": "place", "order": order, "request_id": i}))
+            answers.append(await _next(socket, request_id=i))
+    assert [a["type"] for a in answers] == ["ack", "ack", "error"]
+    assert answers[2]["code"] == "rate_limited"
+    assert len(trading.state.engines["SOL-PERP"].open_orders(pubkey)) == 2
