@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
     from backend.services.trading.service import TradingService
+    from backend.services.trading.snapshots import Snapshotter
     from backend.store.database import create_engine_for, default_database_url
     from backend.store.migrate import upgrade_to_head
 
@@ -90,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     context.demo_capital = settings.demo_usdc * catalog.asset(catalog.quote_asset).precision
     recorder = MarketStatsRecorder(context.tickers)
+    snapshotter = Snapshotter(trading, settings.snapshot_interval_s)
     uvicorn.run(
-        create_app(context, background=[feed, makers, responder, recorder]),
+        create_app(context, background=[feed, makers, responder, recorder, snapshotter]),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

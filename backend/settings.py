@@ -32,5 +32,8 @@ class BackendSettings(BaseSettings):
     """Private requests and socket orders per second per account (average)."""
     private_burst: int = Field(default=100, ge=1)
     log_level: str = "info"
+    snapshot_interval_s: float = Field(default=600, gt=0)
+    """How often the trading state is snapshotted (if it changed), so that a restart
+    replays at most this long of the command log; one more is written at shutdown."""
     simulator_seed: int = 7
     """Seed of the offline price simulator (the embedded default's oracle)."""

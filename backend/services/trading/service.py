@@ -13,13 +13,14 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend.domain.markets import MarketCatalog
 from backend.services.clock import Clock
 from backend.services.trading.commands import Command as TradingCommand
 from backend.services.trading.commands import decode, encode, kind_of, market_of
 from backend.services.trading.projection import UserDirectory, project, sync_markets
+from backend.services.trading.snapshots import load_snapshot, save_snapshot
 from backend.services.trading.state import Outcome, TradingState
 from backend.store.models import Command, Trade, User
 from backend.store.trade_history import trades_after
@@ -45,6 +46,10 @@ class TradingService:
         self._users = UserDirectory()
         self._failed = False
         self._listeners: list[CommitListener] = []
+        self.last_command_id = 0
+        """The id of the newest command in the log (applied to the state)."""
+        self.snapshot_command_id = 0
+        """The command id of the newest snapshot (0: none)."""
         with Session(db) as session:
             sync_markets(session, catalog)
             session.commit()
@@ -54,9 +59,18 @@ class TradingService:
         """A service whose state is rebuilt from the command log in ``db``."""
         service = cls(catalog, db, clock)
         with Session(db) as session:
-            rows = session.exec(select(Command).order_by(Command.id))
+            snapshot = load_snapshot(session)
+            if snapshot is not None:
+                service.snapshot_command_id, service.state = snapshot
+                service.last_command_id = service.snapshot_command_id
+            rows = session.exec(
+                select(Command)
+                .where(col(Command.id) > service.last_command_id)
+                .order_by(col(Command.id))
+            )
             for row in rows:
                 service.state.apply(decode(row.kind, row.payload), row.at_ms)
+                service.last_command_id = row.id
             # the log may have changed parameters or halted markets since the catalog file
             sync_markets(session, service.state.catalog, service.state.halted)
             session.commit()
@@ -73,14 +87,15 @@ class TradingService:
             return outcome  # a repeated client order id changed nothing
         try:
             with Session(self._db) as session:
-                session.add(
-                    Command(
-                        kind=kind_of(command),
-                        market=market_of(command),
-                        payload=payload,
-                        at_ms=now_ms,
-                    )
+                row = Command(
+                    kind=kind_of(command),
+                    market=market_of(command),
+                    payload=payload,
+                    at_ms=now_ms,
                 )
+                session.add(row)
+                session.flush()
+                command_id = row.id
                 project(session, self._users, self.state, outcome, now_ms)
                 session.commit()
         except SQLAlchemyError as error:
@@ -88,9 +103,25 @@ class TradingService:
             self._users.forget()
             log.critical("commit failed; trading stopped until restart", exc_info=error)
             raise TradingUnavailable("the store could not record the command") from error
+        self.last_command_id = command_id
         for listener in self._listeners:
             listener(command, outcome)
         return outcome
+
+    def snapshot(self) -> bool:
+        """Snapshot the state if commands arrived since the last one; False if not needed
+        or not possible (trading stopped, or the store refused: the log still holds all)."""
+        if self._failed or self.last_command_id <= self.snapshot_command_id:
+            return False
+        try:
+            with Session(self._db) as session:
+                save_snapshot(session, self.state, self.last_command_id, self._clock.now_ms())
+                session.commit()
+        except SQLAlchemyError:
+            log.exception("snapshot not written; the next one retries")
+            return False
+        self.snapshot_command_id = self.last_command_id
+        return True
 
     @property
     def database(self) -> Engine:

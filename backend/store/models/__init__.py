@@ -13,6 +13,7 @@ from backend.store.models.market import Market
 from backend.store.models.oracle_price import OraclePrice
 from backend.store.models.order import Order
 from backend.store.models.position import Position
+from backend.store.models.snapshot import StateSnapshot
 from backend.store.models.stats import MarketStats, UserStats
 from backend.store.models.system_event import SystemEvent
 from backend.store.models.trade import Trade
@@ -31,6 +32,7 @@ __all__ = [
     "OraclePrice",
     "Order",
     "Position",
+    "StateSnapshot",
     "SystemEvent",
     "Trade",
     "User",
