@@ -25,6 +25,12 @@ class GatewayMetrics:
             "quantdesk_orders", "Orders answered, by result", ["result"], registry=self.registry
         )
         self.fills = Counter("quantdesk_fills", "Fills settled", registry=self.registry)
+        self.liquidations = Counter(
+            "quantdesk_liquidations", "Accounts liquidated", registry=self.registry
+        )
+        self.auctions = Counter(
+            "quantdesk_auctions", "JIT auctions, by outcome", ["outcome"], registry=self.registry
+        )
         self.order_latency = Histogram(
             "quantdesk_order_latency_seconds",
             "From an order's arrival to its answer",
@@ -37,10 +43,20 @@ class GatewayMetrics:
         self.registry.register(_LiveGauges(state, hub, clock))
 
     def on_commit(self, _command: Command, outcome: Outcome) -> None:
-        """Count the fills of every committed command."""
+        """Count the fills, liquidations and auctions of every committed command."""
         fills = sum(len(result.fills) for result in outcome.results)
         if fills:
             self.fills.inc(fills)
+        if outcome.liquidations:
+            self.liquidations.inc(len(outcome.liquidations))
+        for result in outcome.results:
+            for outcome_name, auctions in (
+                ("started", result.auctions_started),
+                ("settled", result.auctions_settled),
+                ("cancelled", result.auctions_dropped),
+            ):
+                if auctions:
+                    self.auctions.labels(outcome=outcome_name).inc(len(auctions))
 
 
 class _LiveGauges(Collector):

@@ -216,6 +216,9 @@ async def test_auction_quote_over_rest_and_its_record(env: Env) -> None:
     late = await maker.post("/api/liquidity/quotes", quote | {"price": now_price})
     assert late.status_code == 409 and late.json()["code"] == "auction_closed"
     assert (await env.http.get("/api/liquidity/auctions/42")).status_code == 404
+    metrics = (await env.http.get("/metrics")).text
+    assert 'quantdesk_auctions_total{outcome="started"} 1.0' in metrics
+    assert 'quantdesk_auctions_total{outcome="settled"} 1.0' in metrics
 
 
 async def test_admin_routes_need_an_admin_key(env: Env) -> None:

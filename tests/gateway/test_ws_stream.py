@@ -309,6 +309,8 @@ async def test_margin_call_alert_once_until_recovered(env) -> None:
     assert first["market"] == "SOL-PERP" and Decimal(first["health"]) < Decimal("0.2")
     assert second["seq"] == first["seq"] + 1  # 139 and 138 again did not alert a second time
     assert third["type"] == "liquidation"  # at 120 the account is below maintenance
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
+        assert "quantdesk_liquidations_total 1.0" in (await http.get("/metrics")).text
 
 
 @pytest.mark.parametrize("private_burst", [2])
