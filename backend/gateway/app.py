@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -27,6 +29,8 @@ from backend.gateway.routes import (
 from backend.gateway.security import SecurityHeaders
 from backend.gateway.ws import route as ws_route
 
+log = logging.getLogger("quantdesk.gateway")
+
 
 class Background(Protocol):
     """A task that runs while the server is up (a price feed, a keeper)."""
@@ -36,6 +40,12 @@ class Background(Protocol):
         ...
 
 
+def _report_death(name: str, task: asyncio.Task) -> None:
+    """Log a background task that ended on an exception (otherwise it dies unseen)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.critical("background task %s died", name, exc_info=task.exception())
+
+
 def create_app(context: GatewayContext, background: Sequence[Background] = ()) -> FastAPI:
     """A gateway serving ``context``'s services, running ``background`` while it is up."""
 
@@ -43,6 +53,8 @@ def create_app(context: GatewayContext, background: Sequence[Background] = ()) -
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         tasks = [asyncio.create_task(task.run(stop)) for task in background]
+        for task, worker in zip(tasks, background, strict=True):
+            task.add_done_callback(functools.partial(_report_death, type(worker).__name__))
         try:
             yield
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -47,6 +48,23 @@ async def test_health_and_security_headers(client: httpx.AsyncClient) -> None:
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["x-frame-options"] == "DENY"
     assert answer.headers["cache-control"] == "no-store"
+
+
+async def test_request_log_has_the_path_but_not_the_query(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = str(Keypair().pubkey())
+    with caplog.at_level(logging.INFO, logger="quantdesk.access"):
+        answer = await client.get("/api/auth/nonce", params={"pubkey": key})
+        missing = await client.get("/api/nowhere")
+    records = [r for r in caplog.records if r.name == "quantdesk.access"]
+    assert [(r.path, r.status) for r in records] == [
+        ("/api/auth/nonce", 200),
+        ("/api/nowhere", 404),
+    ]
+    assert all(r.method == "GET" and r.ms >= 0 for r in records)
+    assert key not in caplog.text and answer.headers["x-frame-options"] == "DENY"
+    assert missing.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_login_then_private_route(client: httpx.AsyncClient) -> None:
@@ -120,3 +138,21 @@ async def test_openapi_documents_errors(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     verify = spec["paths"]["/api/auth/verify"]["post"]
     assert {"401", "422"} <= set(verify["responses"])
+
+
+class _Crashing:
+    """A background task that fails at once."""
+
+    async def run(self, stop) -> None:
+        raise RuntimeError("feed exploded")
+
+
+async def test_a_background_task_that_dies_is_logged(
+    catalog: MarketCatalog, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(make_context(catalog, "quantdesk.test", b"k" * 32, clock), [_Crashing()])
+    with caplog.at_level(logging.CRITICAL, logger="quantdesk.gateway"):
+        async with app.router.lifespan_context(app):
+            pass  # leaving waits for the background tasks, the failed one included
+    [record] = [r for r in caplog.records if r.name == "quantdesk.gateway"]
+    assert "_Crashing died" in record.getMessage() and "feed exploded" in caplog.text
