@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, select
 
 from backend.domain.markets import MarketCatalog
@@ -23,6 +25,7 @@ from backend.store.models import (
     User,
     UserBalance,
 )
+from backend.store.upsert import upsert
 
 
 class UserDirectory:
@@ -93,9 +96,13 @@ def project(
 def _project_engine_results(
     session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
 ) -> None:
+    orders = {
+        order.order_id: _order_values(order, users.id_of(session, order.account, now_ms), now_ms)
+        for result in outcome.results
+        for order in result.changed
+    }
+    upsert(session, Order, list(orders.values()), ("id",))
     for result in outcome.results:
-        for order in result.changed:
-            session.merge(_order_row(order, users.id_of(session, order.account, now_ms), now_ms))
         for fill in result.fills:
             session.add(
                 Trade(
@@ -120,6 +127,13 @@ def _project_auctions(
     session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
 ) -> None:
     """Auctions opened, quoted, settled (with the trades their quotes made) or dropped."""
+    if (
+        not any(
+            r.auctions_started or r.auctions_dropped or r.auctions_settled for r in outcome.results
+        )
+        and not outcome.quotes
+    ):
+        return
     session.flush()  # the orders and trades these rows refer to come first
     for result in outcome.results:
         for auction in result.auctions_started:
@@ -254,57 +268,60 @@ def _project_market_events(
 def _project_accounts(
     session: Session, users: UserDirectory, state: TradingState, outcome: Outcome, now_ms: int
 ) -> None:
+    balances, positions = [], []
     for pubkey in sorted(outcome.accounts):
         account = state.ledger.account(pubkey)
         user_id = users.id_of(session, pubkey, now_ms)
         for asset, amount in account.balances.items():
-            session.merge(
-                UserBalance(user_id=user_id, asset=asset, amount=amount, updated_at_ms=now_ms)
+            balances.append(
+                {"user_id": user_id, "asset": asset, "amount": amount, "updated_at_ms": now_ms}
             )
         for position in account.positions.values():
-            session.merge(
-                Position(
-                    user_id=user_id,
-                    market=position.market,
-                    base=position.base,
-                    quote_entry=position.quote_entry,
-                    last_funding_index=position.last_funding_index,
-                    updated_at_ms=now_ms,
-                )
+            positions.append(
+                {
+                    "user_id": user_id,
+                    "market": position.market,
+                    "base": position.base,
+                    "quote_entry": position.quote_entry,
+                    "last_funding_index": position.last_funding_index,
+                    "updated_at_ms": now_ms,
+                }
             )
+    upsert(session, UserBalance, balances, ("user_id", "asset"))
+    upsert(session, Position, positions, ("user_id", "market"))
 
 
-def _order_row(order: DomainOrder, user_id: int, now_ms: int) -> Order:
+def _order_values(order: DomainOrder, user_id: int, now_ms: int) -> dict[str, Any]:
     request = order.request
-    return Order(
-        id=order.order_id,
-        user_id=user_id,
-        market=request.market,
-        client_order_id=request.client_order_id,
-        side=request.side.value,
-        type=request.type.value,
-        status=order.status.value,
-        size=request.size,
-        filled=order.filled,
-        filled_quote=order.filled_quote,
-        fees_paid=order.fees_paid,
-        price=request.price,
-        trigger_price=request.trigger_price,
-        trigger_reference=request.trigger_reference.value,
-        trailing_amount=request.trailing_amount,
-        trailing_percent=request.trailing_percent,
-        visible_size=request.visible_size,
-        twap_duration_s=request.twap_duration_s,
-        twap_slices=request.twap_slices,
-        take_profit_price=request.take_profit_price,
-        stop_loss_price=request.stop_loss_price,
-        time_in_force=request.time_in_force.value,
-        expire_at_ms=request.expire_at_ms,
-        post_only=request.post_only,
-        reduce_only=request.reduce_only,
-        parent_id=order.parent_id,
-        linked_ids=",".join(str(i) for i in order.linked_ids),
-        reject_reason=order.reject_reason,
-        created_at_ms=order.created_at_ms,
-        updated_at_ms=now_ms,
-    )
+    return {
+        "id": order.order_id,
+        "user_id": user_id,
+        "market": request.market,
+        "client_order_id": request.client_order_id,
+        "side": request.side.value,
+        "type": request.type.value,
+        "status": order.status.value,
+        "size": request.size,
+        "filled": order.filled,
+        "filled_quote": order.filled_quote,
+        "fees_paid": order.fees_paid,
+        "price": request.price,
+        "trigger_price": request.trigger_price,
+        "trigger_reference": request.trigger_reference.value,
+        "trailing_amount": request.trailing_amount,
+        "trailing_percent": request.trailing_percent,
+        "visible_size": request.visible_size,
+        "twap_duration_s": request.twap_duration_s,
+        "twap_slices": request.twap_slices,
+        "take_profit_price": request.take_profit_price,
+        "stop_loss_price": request.stop_loss_price,
+        "time_in_force": request.time_in_force.value,
+        "expire_at_ms": request.expire_at_ms,
+        "post_only": request.post_only,
+        "reduce_only": request.reduce_only,
+        "parent_id": order.parent_id,
+        "linked_ids": ",".join(str(i) for i in order.linked_ids),
+        "reject_reason": order.reject_reason,
+        "created_at_ms": order.created_at_ms,
+        "updated_at_ms": now_ms,
+    }
