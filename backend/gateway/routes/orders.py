@@ -39,7 +39,7 @@ async def place(
     with context.metrics.order_latency.time():
         try:
             request = to_request(body, user, context.catalog)
-            result = trading.execute(Submit(request)).primary
+            result = (await trading.execute_durably(Submit(request))).primary
         except DomainError:
             context.metrics.orders.labels(result="rejected").inc()
             raise

@@ -61,7 +61,7 @@ async def stream(socket: WebSocket) -> None:
             try:
                 message = _parse(text)
                 request_id = message.get("request_id")
-                reply = _handle(context, subscriber, message)
+                reply = await _handle(context, subscriber, message)
             except OpError as error:
                 reply = {"type": "error", "code": error.code, "message": error.message}
             except DomainError as error:
@@ -118,7 +118,7 @@ def _parse(text: str) -> dict[str, Any]:
     return message
 
 
-def _handle(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict | None:
+async def _handle(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict | None:
     op = message["op"]
     if op == "ping":
         return {"type": "pong"}
@@ -131,7 +131,7 @@ def _handle(context: GatewayContext, subscriber: Subscriber, message: dict) -> d
     if op in ("subscribe", "unsubscribe"):
         return _subscription(context, subscriber, message, op == "subscribe")
     if op == "place":
-        return _place(context, subscriber, message)
+        return await _place(context, subscriber, message)
     if op == "cancel":
         return _cancel(context, subscriber, message)
     if op == "quote":
@@ -207,7 +207,7 @@ def _trading(context: GatewayContext, subscriber: Subscriber):
     return context.trading
 
 
-def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
+async def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
     trading = _trading(context, subscriber)
     try:
         body = OrderBody.model_validate(message.get("order"))
@@ -216,7 +216,8 @@ def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> di
         raise OpError(
             "invalid_request", f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         ) from None
-    result = trading.execute(Submit(to_request(body, subscriber.user, context.catalog))).primary
+    request = to_request(body, subscriber.user, context.catalog)
+    result = (await trading.execute_durably(Submit(request))).primary
     return {
         "type": "ack",
         "op": "place",

@@ -8,10 +8,12 @@ triggers, positions and balances exactly as acknowledged.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -31,6 +33,22 @@ log = logging.getLogger("quantdesk.trading")
 CommitListener = Callable[[TradingCommand, Outcome], None]
 
 
+_APPEND_COMMAND = insert(Command.__table__)
+"""The command log's append (a plain insert: cheaper than the ORM unit of work)."""
+
+
+@dataclass(slots=True)
+class _Waiting:
+    """An applied command waiting for its group commit."""
+
+    command: TradingCommand
+    payload: str
+    outcome: Outcome
+    now_ms: int
+    committed: asyncio.Future[None] | None
+    """Resolved when the command is durable (None for a synchronous caller)."""
+
+
 class TradingUnavailable(RuntimeError):
     """The store failed to commit: memory may be ahead of it, so the service stops
     accepting commands until it is restarted (and replays the log)."""
@@ -46,6 +64,9 @@ class TradingService:
         self._users = UserDirectory()
         self._failed = False
         self._listeners: list[CommitListener] = []
+        self._waiting: list[_Waiting] = []
+        """Applied commands not yet committed (a group commit is due this loop turn)."""
+        self._commit_handle: asyncio.Handle | None = None
         self.last_command_id = 0
         """The id of the newest command in the log (applied to the state)."""
         self.snapshot_command_id = 0
@@ -77,40 +98,87 @@ class TradingService:
         return service
 
     def execute(self, command: TradingCommand) -> Outcome:
-        """Apply ``command`` now and commit it; refusals raise and leave no trace."""
+        """Apply ``command`` now and commit it (with any commands waiting for a group
+        commit, first); refusals raise and leave no trace."""
+        outcome, waiting = self._apply(command, None)
+        if waiting:
+            self._commit_waiting()
+        return outcome
+
+    async def execute_durably(self, command: TradingCommand) -> Outcome:
+        """Apply ``command`` now and return once it is committed. Commands that arrive in
+        the same turn of the event loop share one transaction (a group commit: one write
+        to disk for many orders); each is answered only when that transaction is done."""
+        loop = asyncio.get_running_loop()
+        committed = loop.create_future()
+        outcome, waiting = self._apply(command, committed)
+        if not waiting:
+            return outcome
+        if self._commit_handle is None:
+            self._commit_handle = loop.call_soon(self._commit_waiting)
+        await committed
+        return outcome
+
+    def _apply(
+        self, command: TradingCommand, committed: asyncio.Future[None] | None
+    ) -> tuple[Outcome, bool]:
+        """Apply ``command``; queue it for the next commit unless it changed nothing."""
         if self._failed:
             raise TradingUnavailable("trading is stopped after a store failure; restart it")
         now_ms = self._clock.now_ms()
         payload = encode(command)  # before applying: the engine may cap a request in place
         outcome = self.state.apply(command, now_ms)
         if outcome.primary is not None and outcome.primary.duplicate:
-            return outcome  # a repeated client order id changed nothing
+            return outcome, False  # a repeated client order id changed nothing
+        self._waiting.append(_Waiting(command, payload, outcome, now_ms, committed))
+        return outcome, True
+
+    def _commit_waiting(self) -> None:
+        """Commit every applied command not yet in the log, in one transaction, then tell
+        the listeners and the waiting callers."""
+        if self._commit_handle is not None:
+            self._commit_handle.cancel()
+            self._commit_handle = None
+        batch, self._waiting = self._waiting, []
+        if not batch:
+            return
         try:
             with Session(self._db) as session:
-                row = Command(
-                    kind=kind_of(command),
-                    market=market_of(command),
-                    payload=payload,
-                    at_ms=now_ms,
-                )
-                session.add(row)
-                session.flush()
-                command_id = row.id
-                project(session, self._users, self.state, outcome, now_ms)
+                ids = []
+                for item in batch:
+                    row = {
+                        "kind": kind_of(item.command),
+                        "market": market_of(item.command),
+                        "payload": item.payload,
+                        "at_ms": item.now_ms,
+                    }
+                    ids.append(session.execute(_APPEND_COMMAND, row).inserted_primary_key[0])
+                    project(session, self._users, self.state, item.outcome, item.now_ms)
                 session.commit()
         except SQLAlchemyError as error:
             self._failed = True
             self._users.forget()
             log.critical("commit failed; trading stopped until restart", exc_info=error)
-            raise TradingUnavailable("the store could not record the command") from error
-        self.last_command_id = command_id
-        for listener in self._listeners:
-            listener(command, outcome)
-        return outcome
+            failure = TradingUnavailable("the store could not record the command")
+            for item in batch:
+                if item.committed is not None and not item.committed.done():
+                    item.committed.set_exception(failure)
+            raise failure from error
+        for item, command_id in zip(batch, ids, strict=True):
+            self.last_command_id = command_id
+            for listener in self._listeners:
+                try:
+                    listener(item.command, item.outcome)
+                except Exception:
+                    log.exception("a commit listener failed on command %s", command_id)
+            if item.committed is not None and not item.committed.done():
+                item.committed.set_result(None)
 
     def snapshot(self) -> bool:
         """Snapshot the state if commands arrived since the last one; False if not needed
         or not possible (trading stopped, or the store refused: the log still holds all)."""
+        if not self._failed:
+            self._commit_waiting()  # the state must not hold a command the log lacks
         if self._failed or self.last_command_id <= self.snapshot_command_id:
             return False
         try:

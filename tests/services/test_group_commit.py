@@ -1,0 +1,104 @@
+"""Group commit: orders arriving in one turn of the event loop share one transaction, and
+none is answered before it is durable."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session, col, select
+
+from backend.domain.fixed_point import parse_price
+from backend.domain.markets import MarketCatalog
+from backend.services.clock import ManualClock
+from backend.services.trading.commands import Deposit, SetPrices, Submit
+from backend.services.trading.service import TradingService, TradingUnavailable
+from backend.store.models import Command, Order
+from tests.domain.order_factory import request
+
+USDC = 1_000_000
+
+
+@pytest.fixture
+def service(catalog: MarketCatalog, db: Engine) -> TradingService:
+    trading = TradingService(catalog, db, ManualClock(1_790_000_000_000))
+    trading.execute(SetPrices("SOL-PERP", mark=parse_price("150"), oracle=parse_price("150")))
+    trading.execute(Deposit("alice", "USDC", 10_000 * USDC))
+    return trading
+
+
+@pytest.fixture
+def commits(db: Engine) -> list[int]:
+    """One entry per transaction committed on ``db`` from now on."""
+    seen: list[int] = []
+    event.listen(db, "commit", lambda _connection: seen.append(1))
+    return seen
+
+
+def _buy(client_id: str) -> Submit:
+    return Submit(request("buy", price="140", size="1", account="alice", client_order_id=client_id))
+
+
+async def _start(service: TradingService, client_id: str) -> asyncio.Task:
+    """Start placing an order and return once it is applied in memory and waiting for its
+    commit: asyncio runs ready callbacks in order, so after one yield the task has run up
+    to its wait, and the group commit it scheduled has not run yet."""
+    placing = asyncio.ensure_future(service.execute_durably(_buy(client_id)))
+    await asyncio.sleep(0)
+    assert service.state.engines["SOL-PERP"].open_orders("alice")  # applied
+    return placing
+
+
+def _stored_orders(db: Engine) -> list[str]:
+    with Session(db) as session:
+        return list(session.exec(select(Order.client_order_id).order_by(col(Order.id))))
+
+
+async def test_orders_of_one_loop_turn_share_one_commit(service, db, commits) -> None:
+    seen_by_listener: list[str] = []
+    service.on_commit(lambda command, _: seen_by_listener.append(command.request.client_order_id))
+    outcomes = await asyncio.gather(*(service.execute_durably(_buy(f"g{i}")) for i in range(5)))
+    assert len(commits) == 1
+    assert _stored_orders(db) == ["g0", "g1", "g2", "g3", "g4"]
+    assert [o.primary.order.request.client_order_id for o in outcomes] == seen_by_listener
+    assert service.last_command_id == _last_command_id(db)
+
+
+async def test_an_order_is_not_answered_before_its_commit(service, db) -> None:
+    placing = await _start(service, "slow")
+    assert not placing.done()  # applied in memory, but the transaction has not run yet
+    assert _stored_orders(db) == []
+    await placing
+    assert _stored_orders(db) == ["slow"]
+
+
+async def test_a_synchronous_command_commits_the_waiting_ones_first(service, db) -> None:
+    waiting = await _start(service, "first")
+    service.execute(_buy("second"))
+    assert _stored_orders(db) == ["first", "second"]
+    await waiting  # already committed with the second one
+
+
+async def test_a_snapshot_never_holds_an_uncommitted_command(service, db) -> None:
+    waiting = await _start(service, "before-snapshot")
+    assert service.snapshot()
+    assert service.snapshot_command_id == _last_command_id(db)
+    assert _stored_orders(db) == ["before-snapshot"]
+    await waiting
+
+
+async def test_a_failed_group_commit_fails_every_waiting_order(service, db) -> None:
+    with db.begin() as connection:
+        connection.execute(text("DROP TABLE commands"))
+    results = await asyncio.gather(
+        *(service.execute_durably(_buy(f"lost{i}")) for i in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(r, TradingUnavailable) for r in results)
+    with pytest.raises(TradingUnavailable, match="restart"):
+        await service.execute_durably(_buy("after"))
+
+
+def _last_command_id(db: Engine) -> int:
+    with Session(db) as session:
+        return session.exec(select(Command.id).order_by(col(Command.id).desc())).first()
