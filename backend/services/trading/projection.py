@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, select
@@ -82,26 +83,38 @@ def sync_markets(session: Session, catalog: MarketCatalog, halted: set[str] | No
 
 
 def project(
-    session: Session, users: UserDirectory, state: TradingState, outcome: Outcome, now_ms: int
+    session: Session,
+    users: UserDirectory,
+    state: TradingState,
+    outcomes: Sequence[tuple[Outcome, int]],
 ) -> None:
-    """Add the rows of every order, fill, position and balance the outcome touched."""
-    _project_engine_results(session, users, outcome, now_ms)
-    _project_auctions(session, users, outcome, now_ms)
-    _project_funding(session, users, state, outcome, now_ms)
-    _project_liquidations(session, users, outcome, now_ms)
-    _project_market_events(session, state, outcome, now_ms)
-    _project_accounts(session, users, state, outcome, now_ms)
+    """Add the rows of every order, fill, position and balance that the outcomes (each with
+    its time, in command order) touched: one statement per table for orders, balances and
+    positions, whatever the number of commands."""
+    _project_orders(session, users, outcomes)
+    for outcome, now_ms in outcomes:
+        _project_fills(session, users, outcome, now_ms)
+        _project_auctions(session, users, outcome, now_ms)
+        _project_funding(session, users, state, outcome, now_ms)
+        _project_liquidations(session, users, outcome, now_ms)
+        _project_market_events(session, state, outcome, now_ms)
+    _project_accounts(session, users, state, outcomes)
 
 
-def _project_engine_results(
-    session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
+def _project_orders(
+    session: Session, users: UserDirectory, outcomes: Sequence[tuple[Outcome, int]]
 ) -> None:
+    """Each changed order's latest row (a later command's change replaces an earlier one)."""
     orders = {
         order.order_id: _order_values(order, users.id_of(session, order.account, now_ms), now_ms)
+        for outcome, now_ms in outcomes
         for result in outcome.results
         for order in result.changed
     }
     upsert(session, Order, list(orders.values()), ("id",))
+
+
+def _project_fills(session: Session, users: UserDirectory, outcome: Outcome, now_ms: int) -> None:
     for result in outcome.results:
         for fill in result.fills:
             session.add(
@@ -266,10 +279,16 @@ def _project_market_events(
 
 
 def _project_accounts(
-    session: Session, users: UserDirectory, state: TradingState, outcome: Outcome, now_ms: int
+    session: Session,
+    users: UserDirectory,
+    state: TradingState,
+    outcomes: Sequence[tuple[Outcome, int]],
 ) -> None:
+    """The balances and positions of every account touched, as they are now."""
+    now_ms = outcomes[-1][1] if outcomes else 0
+    touched = sorted({pubkey for outcome, _ in outcomes for pubkey in outcome.accounts})
     balances, positions = [], []
-    for pubkey in sorted(outcome.accounts):
+    for pubkey in touched:
         account = state.ledger.account(pubkey)
         user_id = users.id_of(session, pubkey, now_ms)
         for asset, amount in account.balances.items():
