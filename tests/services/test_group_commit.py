@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, col, select
 
+from backend.domain.errors import OrderRejected
 from backend.domain.fixed_point import parse_price
 from backend.domain.markets import MarketCatalog
 from backend.services.clock import ManualClock
@@ -102,3 +103,23 @@ async def test_a_failed_group_commit_fails_every_waiting_order(service, db) -> N
 def _last_command_id(db: Engine) -> int:
     with Session(db) as session:
         return session.exec(select(Command.id).order_by(col(Command.id).desc())).first()
+
+
+def test_a_batch_commits_once_at_its_end(service, db, commits) -> None:
+    published: list[str] = []
+    service.on_commit(lambda command, _: published.append(command.request.client_order_id))
+    with service.batched():
+        service.execute(_buy("b1"))
+        with service.batched():  # nested: still one transaction, at the outer end
+            service.execute(_buy("b2"))
+        assert _stored_orders(db) == [] and published == []
+    assert _stored_orders(db) == ["b1", "b2"] and published == ["b1", "b2"]
+    assert len(commits) == 1
+
+
+def test_a_refused_command_in_a_batch_leaves_the_others(service, db) -> None:
+    with service.batched():
+        service.execute(_buy("kept"))
+        with pytest.raises(OrderRejected):
+            service.execute(Submit(request("buy", price="140", size="0", account="alice")))
+    assert _stored_orders(db) == ["kept"]

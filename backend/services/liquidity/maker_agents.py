@@ -41,7 +41,12 @@ class MarketMakerAgents:
         self.interval_s = interval_s
 
     def step(self) -> None:
-        """Bring every market's quotes to the ladder around its current oracle price."""
+        """Bring every market's quotes to the ladder around its current oracle price, all
+        in one transaction."""
+        with self.trading.batched():
+            self._requote()
+
+    def _requote(self) -> None:
         state = self.trading.state
         for market, prices in list(state.prices.items()):
             account = maker_account(market)

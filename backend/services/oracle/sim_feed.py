@@ -32,11 +32,12 @@ class SimulatedFeed:
     def step(self) -> None:
         """Publish one round of prices and a tick."""
         now = self.clock.now_ms()
-        for tick in self.simulator.advance(now):
-            self.trading.execute(
-                SetPrices(tick.market, oracle=tick.price, derive_mark=True, source="sim")
-            )
-        self.trading.execute(Tick())
+        with self.trading.batched():
+            for tick in self.simulator.advance(now):
+                self.trading.execute(
+                    SetPrices(tick.market, oracle=tick.price, derive_mark=True, source="sim")
+                )
+            self.trading.execute(Tick())
 
     async def run(self, stop: asyncio.Event) -> None:
         """Step until ``stop`` is set; a stopped trading service ends the feed."""
