@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        ws_per_message_deflate=settings.ws_compression,
     )
     return 0
 

@@ -32,6 +32,9 @@ class BackendSettings(BaseSettings):
     """Private requests and socket orders per second per account (average)."""
     private_burst: int = Field(default=100, ge=1)
     log_level: str = "info"
+    ws_compression: bool = False
+    """permessage-deflate on the socket. Off by default: stream messages are small, and
+    compressing each one again for every subscriber costs more CPU than it saves bytes."""
     snapshot_interval_s: float = Field(default=600, gt=0)
     """How often the trading state is snapshotted (if it changed), so that a restart
     replays at most this long of the command log; one more is written at shutdown."""
