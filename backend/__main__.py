@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         trading=trading,
         limits=limits,
         admin_keys=frozenset(settings.admin_keys),
+        book_frame_s=settings.book_frame_ms / 1000,
     )
     context.demo_capital = settings.demo_usdc * catalog.asset(catalog.quote_asset).precision
     recorder = MarketStatsRecorder(context.tickers)

@@ -32,6 +32,9 @@ class BackendSettings(BaseSettings):
     """Private requests and socket orders per second per account (average)."""
     private_burst: int = Field(default=100, ge=1)
     log_level: str = "info"
+    book_frame_ms: int = Field(default=50, ge=0)
+    """Book deltas faster than this are merged into one message per market per frame;
+    a change on a quiet book is sent at once (0: every change is its own message)."""
     ws_compression: bool = False
     """permessage-deflate on the socket. Off by default: stream messages are small, and
     compressing each one again for every subscriber costs more CPU than it saves bytes."""

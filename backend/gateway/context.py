@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from backend.domain.markets import MarketCatalog
 from backend.gateway.metrics import GatewayMetrics
 from backend.gateway.rate_limit import RateLimits
+from backend.gateway.ws.book_frames import BookFrames
 from backend.gateway.ws.candles import LiveCandles
 from backend.gateway.ws.events import StreamPublisher
 from backend.gateway.ws.hub import Hub
@@ -42,6 +43,7 @@ class GatewayContext:
     history: HistoryService | None = None
     tickers: MarketTickers | None = None
     candles: LiveCandles | None = None
+    book_frames: BookFrames | None = None
 
 
 def make_context(
@@ -53,9 +55,11 @@ def make_context(
     trading: TradingService | None = None,
     limits: RateLimits | None = None,
     admin_keys: frozenset[str] = frozenset(),
+    book_frame_s: float = 0.0,
 ) -> GatewayContext:
     """A context for a server answering at ``domain``; without a configured secret, a
-    random one for this process (sessions then end with the process)."""
+    random one for this process (sessions then end with the process). ``book_frame_s``
+    coalesces book deltas into at most one message per market per frame (0: none)."""
     secret = token_secret or secrets.token_bytes(32)
     login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
     if trading is not None:
@@ -72,8 +76,13 @@ def make_context(
     if trading is not None:
         context.history = HistoryService(trading.database)
         context.tickers = MarketTickers(trading, context.history, context.clock)
+        context.book_frames = BookFrames(context.hub, book_frame_s)
         publisher = StreamPublisher(
-            context.hub, trading.state, context.history, MarginCallWatch(trading.state)
+            context.hub,
+            trading.state,
+            context.history,
+            MarginCallWatch(trading.state),
+            context.book_frames,
         )
         trading.on_commit(publisher)
         context.candles = publisher.candles

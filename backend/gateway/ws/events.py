@@ -7,8 +7,8 @@ from backend.domain.fixed_point import (
     RATIO_PRECISION,
     format_fixed,
 )
-from backend.domain.orders import Side
 from backend.gateway.views import balances, positions
+from backend.gateway.ws.book_frames import BookFrames
 from backend.gateway.ws.candles import LiveCandles
 from backend.gateway.ws.hub import Hub
 from backend.gateway.ws.wire import auction_out, price_text, quote_text, size_text
@@ -24,9 +24,15 @@ class StreamPublisher:
     private updates and alerts."""
 
     def __init__(
-        self, hub: Hub, state: TradingState, history: HistoryService, margin: MarginCallWatch
+        self,
+        hub: Hub,
+        state: TradingState,
+        history: HistoryService,
+        margin: MarginCallWatch,
+        book_frames: BookFrames,
     ) -> None:
         self.hub = hub
+        self.book_frames = book_frames
         self.state = state
         self.candles = LiveCandles(hub, history)
         self.margin = margin
@@ -35,7 +41,7 @@ class StreamPublisher:
         """The `TradingService.on_commit` listener."""
         for result in outcome.results:
             if result.deltas:
-                self._book(result.deltas)
+                self.book_frames.add(result.deltas)
             if result.fills:
                 self._trades(result.fills)
                 self.candles.on_fills(result.fills)
@@ -156,23 +162,6 @@ class StreamPublisher:
         self.hub.publish(
             ("auctions", market),
             {"channel": "auctions", "market": market, "type": kind} | fields,
-        )
-
-    def _book(self, deltas) -> None:
-        market = deltas[0].market
-        bids = [[price_text(d.price), size_text(d.size)] for d in deltas if d.side is Side.BUY]
-        asks = [[price_text(d.price), size_text(d.size)] for d in deltas if d.side is Side.SELL]
-        self.hub.publish(
-            ("book", market),
-            {
-                "channel": "book",
-                "market": market,
-                "type": "delta",
-                "prev_seq": deltas[0].seq - 1,
-                "bids": bids,
-                "asks": asks,
-            },
-            seq=deltas[-1].seq,
         )
 
     def _trades(self, fills) -> None:

@@ -180,6 +180,8 @@ def _snapshot(context: GatewayContext, channel: str, topic: Topic) -> dict | Non
     if context.trading is None:
         return None
     if channel == "book":
+        if context.book_frames is not None:
+            context.book_frames.flush(topic[1])  # the first delta must follow the snapshot
         return book_snapshot(context.trading.state, topic[1])
     if channel == "candles" and context.candles is not None:
         market, interval = topic[1]
