@@ -49,6 +49,21 @@ class MatchingEngine(EnginePrograms):
         """The account's working orders, oldest first."""
         return list(self._by_account.get(account, {}).values())
 
+    def open_sizes(self, account: str) -> tuple[int, int]:
+        """The unfilled buy and sell size of the account's working orders, reduce-only
+        ones left out (they cannot add risk). One pass, no copies: every order's margin
+        check runs it over all of the account's orders."""
+        buys = sells = 0
+        for order in self._by_account.get(account, {}).values():
+            request = order.request
+            if request.reduce_only:
+                continue
+            if request.side is Side.BUY:
+                buys += request.size - order.filled
+            else:
+                sells += request.size - order.filled
+        return buys, sells
+
     def position(self, account: str) -> int:
         """The account's position in base units (+ long, - short)."""
         return self._positions.get(account, 0)

@@ -348,3 +348,14 @@ def test_cancel_all_is_per_account(engine) -> None:
     result = engine.cancel_all("alice", NOW)
     assert len(result.cancelled) == 2 and not engine.open_orders("alice")
     assert engine.open_orders("mm")
+
+
+def test_open_sizes_sum_working_orders_by_side_without_reduce_only(engine) -> None:
+    engine.submit(request("buy", price="149.5", size="2", account="ann"), NOW)
+    engine.submit(request("buy", price="139", size="1.5", account="ann"), NOW)
+    engine.submit(request("sell", price="160", size="3", account="ann"), NOW)
+    engine.submit(request("sell", price="161", size="4", account="bob"), NOW)
+    assert engine.open_sizes("ann") == (B("3.5"), B("3"))
+    assert engine.open_sizes("nobody") == (0, 0)
+    engine.submit(request("sell", type="market", price=None, size="0.5", account="bob"), NOW)
+    assert engine.open_sizes("ann") == (B("3"), B("3"))  # 0.5 of the best bid (ann's) filled

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum
 from typing import Any
 
@@ -169,9 +170,10 @@ def market_of(command: Command) -> str | None:
 
 
 def encode(command: Command) -> str:
-    """The JSON payload of a command."""
-    data = asdict(command)
-    return json.dumps(data, default=_plain, separators=(",", ":"), sort_keys=True)
+    """The JSON payload of a command (what `dataclasses.asdict` would give, encoded;
+    dataclasses are expanded by the encoder as it meets them, which is several times
+    cheaper than copying them into dicts first)."""
+    return json.dumps(command, default=_plain, separators=(",", ":"), sort_keys=True)
 
 
 def decode(kind: str, payload: str) -> Command:
@@ -189,4 +191,11 @@ def decode(kind: str, payload: str) -> Command:
 def _plain(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: getattr(value, name) for name in _field_names(type(value))}
     raise TypeError(f"cannot encode {value!r}")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))

@@ -287,16 +287,12 @@ class TradingState:
         held = self.ledger.accounts.get(account)
         total = 0
         for market, engine in self.engines.items():
-            orders = engine.open_orders(account)
             prices = self.prices.get(market)
-            if not orders or prices is None:
+            if prices is None:
                 continue
-            buys = sum(
-                o.remaining for o in orders if o.side is Side.BUY and not o.request.reduce_only
-            )
-            sells = sum(
-                o.remaining for o in orders if o.side is Side.SELL and not o.request.reduce_only
-            )
+            buys, sells = engine.open_sizes(account)
+            if not buys and not sells:
+                continue
             position = held.positions.get(market) if held else None
             base = position.base if position else 0
             total += open_order_requirement(
