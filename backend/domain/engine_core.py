@@ -67,6 +67,8 @@ class EngineCore:
         self.next_auction_id = first_auction_id
         self._live: dict[int, Order] = {}
         self._by_account: dict[str, dict[int, Order]] = {}
+        self._open_sizes: dict[str, tuple[int, int]] = {}
+        """Cached `open_sizes` per account, dropped whenever one of its orders changes."""
         self._reduce_only_accounts: dict[str, int] = {}
         """Accounts with working reduce-only orders, and how many."""
         self._expiries: list[tuple[int, int]] = []
@@ -92,6 +94,7 @@ class EngineCore:
         self.next_order_id += 1
         self._live[order.order_id] = order
         self._by_account.setdefault(request.account, {})[order.order_id] = order
+        self._open_sizes.pop(request.account, None)
         if request.reduce_only:
             count = self._reduce_only_accounts.get(request.account, 0)
             self._reduce_only_accounts[request.account] = count + 1
@@ -290,6 +293,7 @@ class EngineCore:
             return
         self._twaps.pop(order.order_id, None)
         account = order.account
+        self._open_sizes.pop(account, None)
         mine = self._by_account[account]
         del mine[order.order_id]
         if not mine:
@@ -407,6 +411,8 @@ class EngineCore:
                 if name in guarded:
                     self._enforce_reduce_only(name, result)
         result.deltas = self.book.drain_deltas()
+        for order in result.changed:  # every change to an order is noted on the result
+            self._open_sizes.pop(order.request.account, None)
 
     # -- hooks the order programs (TWAP, brackets) fill in ------------------------------
 

@@ -51,8 +51,11 @@ class MatchingEngine(EnginePrograms):
 
     def open_sizes(self, account: str) -> tuple[int, int]:
         """The unfilled buy and sell size of the account's working orders, reduce-only
-        ones left out (they cannot add risk). One pass, no copies: every order's margin
-        check runs it over all of the account's orders."""
+        ones left out (they cannot add risk). Every order's margin check asks for it, so it
+        is kept per account until one of the account's orders changes."""
+        cached = self._open_sizes.get(account)
+        if cached is not None:
+            return cached
         buys = sells = 0
         for order in self._by_account.get(account, {}).values():
             request = order.request
@@ -62,6 +65,7 @@ class MatchingEngine(EnginePrograms):
                 buys += request.size - order.filled
             else:
                 sells += request.size - order.filled
+        self._open_sizes[account] = (buys, sells)
         return buys, sells
 
     def position(self, account: str) -> int:

@@ -101,6 +101,7 @@ def test_engine_invariants_hold_for_any_command_sequence(commands) -> None:
                 assert abs(new) <= abs(old) and new * old >= 0
         bid, ask = engine.book.best_bid(), engine.book.best_ask()
         assert bid is None or ask is None or bid < ask
+        _check_open_sizes(engine)
     # positions net to zero: every fill has two sides
     assert sum(engine._positions.values()) == 0
 
@@ -207,6 +208,16 @@ def _check_engine(engine: MatchingEngine) -> None:
         # resting reduce-only orders never add up to more than the position they close
         assert sum(o.remaining for o in reducing) <= abs(position)
         assert all(o.side.sign == -((position > 0) - (position < 0)) for o in reducing)
+    _check_open_sizes(engine)
+
+
+def _check_open_sizes(engine: MatchingEngine) -> None:
+    """The cached open sizes agree with a count from scratch, for every account."""
+    for account in {o.account for o in engine._live.values()} | set(engine._open_sizes):
+        adding = [o for o in engine.open_orders(account) if not o.request.reduce_only]
+        buys = sum(o.remaining for o in adding if o.side is Side.BUY)
+        sells = sum(o.remaining for o in adding if o.side is Side.SELL)
+        assert engine.open_sizes(account) == (buys, sells)
 
 
 @settings(max_examples=100, deadline=None)
