@@ -33,6 +33,23 @@ class TransferBody(BaseModel):
     amount: str
 
 
+class AccountStatsOut(BaseModel):
+    """The user's lifetime trading totals (USDC amounts as decimal text)."""
+
+    trades: int
+    """Fills the user took part in, as maker or taker."""
+    volume: DecimalText
+    """Notional traded."""
+    fees_paid: DecimalText
+    """Trading and liquidation fees (negative: rebates exceeded fees)."""
+    realised_pnl: DecimalText
+    """PnL realised by reducing or closing positions, before fees and funding."""
+    funding_paid: DecimalText
+    """Funding paid (negative: received)."""
+    updated_at_ms: int | None
+    """When the totals last changed (None: no trading yet)."""
+
+
 class FundingPaymentOut(BaseModel):
     """What the user paid (negative) or received for one funding period."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -150,6 +151,12 @@ async def test_funding_rates_and_payments_are_paged_newest_first(env: Env) -> No
     assert page == payments[2:]
     stranger = await sign_in(env.http)
     assert (await stranger.get("/api/account/funding")).json() == []
+    stats = (await trader.get("/api/account/stats")).json()
+    paid = -sum(Decimal(p["amount"]) for p in payments)
+    assert stats["trades"] == 1 and Decimal(stats["funding_paid"]) == paid > 0
+    assert Decimal(stats["volume"]) >= 10 * 150 and Decimal(stats["fees_paid"]) > 0
+    assert stats["realised_pnl"] == "0"  # the position is still open
+    assert (await stranger.get("/api/account/stats")).json()["trades"] == 0
 
 
 async def test_oracle_history_pages_recorded_prices(env: Env) -> None:

@@ -14,7 +14,7 @@ from backend.domain.orders import OrderStatus, Side
 from backend.services.clock import ManualClock
 from backend.services.trading.commands import Cancel, Deposit, SetPrices, Submit, Tick, Withdraw
 from backend.services.trading.service import TradingService, TradingUnavailable
-from backend.store.models import Command, Order, Position, Trade, UserBalance
+from backend.store.models import Command, Order, Position, Trade, User, UserBalance, UserStats
 from tests.domain.order_factory import request
 
 P, B = parse_price, parse_base
@@ -174,3 +174,26 @@ def test_resting_orders_hold_margin_for_the_next_one(catalog, db, clock) -> None
     # and the held margin also caps withdrawals
     with pytest.raises(AccountRejected):
         trading.execute(Withdraw("dave", "USDC", 100 * USDC))
+
+
+def _stats(db: Engine, pubkey: str) -> UserStats:
+    with Session(db) as session:
+        user_id = session.exec(select(User.id).where(User.pubkey == pubkey)).one()
+        return session.get(UserStats, user_id)
+
+
+def test_user_stats_add_up_trades_fees_and_realised_pnl(service, db, clock) -> None:
+    service.execute(Submit(request("sell", price="150", size="2", account="mm")))
+    service.execute(Submit(request("buy", type="market", price=None, size="2", account="alice")))
+    service.execute(Submit(request("buy", price="160", size="2", account="mm")))
+    service.execute(SetPrices("SOL-PERP", mark=P("160"), oracle=P("160"), last=P("160")))
+    service.execute(Submit(request("sell", type="market", price=None, size="2", account="alice")))
+    alice, mm = _stats(db, "alice"), _stats(db, "mm")
+    assert alice.trades == mm.trades == 2
+    assert alice.volume == mm.volume == 300 * USDC + 320 * USDC
+    # alice paid the taker fee twice (5 bps of 300 and of 320); mm the maker fee (2 bps)
+    assert alice.fees_paid == 150_000 + 160_000
+    assert mm.fees_paid == 60_000 + 64_000
+    # bought 2 at 150, sold 2 at 160: alice realised +20, mm the mirror
+    assert alice.realised_pnl == 20 * USDC and mm.realised_pnl == -20 * USDC
+    assert alice.funding_paid == 0 and alice.updated_at_ms == clock.now_ms()

@@ -17,7 +17,13 @@ from backend.domain.fixed_point import (
 from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, HistoryDep, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.gateway.views import balances, positions
-from backend.schemas.positions import BalanceOut, FundingPaymentOut, PositionOut, TransferBody
+from backend.schemas.positions import (
+    AccountStatsOut,
+    BalanceOut,
+    FundingPaymentOut,
+    PositionOut,
+    TransferBody,
+)
 from backend.services.trading.commands import Deposit, Withdraw
 
 router = APIRouter(
@@ -72,6 +78,29 @@ async def withdraw(
     """Withdraw collateral if initial margin still holds afterwards."""
     trading.execute(Withdraw(user, body.asset, _amount(context, body)))
     return balances(trading.state, user)
+
+
+@router.get("/account/stats")
+async def account_stats(user: CurrentUser, history: HistoryDep) -> AccountStatsOut:
+    """Lifetime totals: trades, volume, fees, realised PnL and funding."""
+    row = history.user_stats(user)
+    if row is None:
+        return AccountStatsOut(
+            trades=0,
+            volume="0",
+            fees_paid="0",
+            realised_pnl="0",
+            funding_paid="0",
+            updated_at_ms=None,
+        )
+    return AccountStatsOut(
+        trades=row.trades,
+        volume=format_fixed(row.volume, QUOTE_PRECISION),
+        fees_paid=format_fixed(row.fees_paid, QUOTE_PRECISION),
+        realised_pnl=format_fixed(row.realised_pnl, QUOTE_PRECISION),
+        funding_paid=format_fixed(row.funding_paid, QUOTE_PRECISION),
+        updated_at_ms=row.updated_at_ms,
+    )
 
 
 @router.get("/account/funding")

@@ -17,6 +17,7 @@ from backend.store.models import (
     Order,
     SystemEvent,
     User,
+    UserStats,
 )
 from backend.store.repositories.system_events import recent_system_events
 
@@ -91,6 +92,12 @@ class HistoryService:
             return account_history.funding_payments(
                 session, user_id, market, before_id, _page(limit)
             )
+
+    def user_stats(self, pubkey: str) -> UserStats | None:
+        """The user's lifetime trading totals (None before the first fill or funding)."""
+        with Session(self._db) as session:
+            user_id = _user_id(session, pubkey)
+            return None if user_id is None else session.get(UserStats, user_id)
 
 
 def _user_id(session: Session, pubkey: str) -> int | None:

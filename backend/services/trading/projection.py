@@ -25,8 +25,9 @@ from backend.store.models import (
     Trade,
     User,
     UserBalance,
+    UserStats,
 )
-from backend.store.upsert import upsert
+from backend.store.upsert import accumulate, upsert
 
 
 class UserDirectory:
@@ -99,6 +100,48 @@ def project(
         _project_liquidations(session, users, outcome, now_ms)
         _project_market_events(session, state, outcome, now_ms)
     _project_accounts(session, users, state, outcomes)
+    _project_user_stats(session, users, outcomes)
+
+
+def _project_user_stats(
+    session: Session, users: UserDirectory, outcomes: Sequence[tuple[Outcome, int]]
+) -> None:
+    """Add the batch's trades, volume, fees, realised PnL and funding to each user's
+    running totals."""
+    totals: dict[str, list[int]] = {}  # trades, volume, fees, realised, funding paid
+
+    def add(pubkey: str, trades: int, volume: int, fees: int, realised: int, funding: int) -> None:
+        row = totals.setdefault(pubkey, [0, 0, 0, 0, 0])
+        for index, value in enumerate((trades, volume, fees, realised, funding)):
+            row[index] += value
+
+    for outcome, _ in outcomes:
+        for fill, settled in outcome.settlements:
+            add(fill.taker_account, 1, fill.notional, fill.taker_fee, settled.taker_realised, 0)
+            add(fill.maker_account, 1, fill.notional, fill.maker_fee, settled.maker_realised, 0)
+        for settlement in outcome.funding:
+            for pubkey, change in settlement.payments.items():
+                add(pubkey, 0, 0, 0, 0, -change)
+        for result in outcome.liquidations:
+            for closed in result.closed:
+                add(result.account_id, 0, 0, closed.fee, closed.realised, 0)
+    if not totals:
+        return
+    now_ms = outcomes[-1][1]
+    rows = [
+        {
+            "user_id": users.id_of(session, pubkey, now_ms),
+            "trades": trades,
+            "volume": volume,
+            "fees_paid": fees,
+            "realised_pnl": realised,
+            "funding_paid": funding,
+            "updated_at_ms": now_ms,
+        }
+        for pubkey, (trades, volume, fees, realised, funding) in sorted(totals.items())
+    ]
+    summed = ("trades", "volume", "fees_paid", "realised_pnl", "funding_paid")
+    accumulate(session, UserStats, rows, ("user_id",), summed)
 
 
 def _project_orders(

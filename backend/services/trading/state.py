@@ -18,7 +18,7 @@ from backend.domain.fixed_point import (
     mul_div_floor,
     quote_value_ceil,
 )
-from backend.domain.ledger import Ledger
+from backend.domain.ledger import FillSettlement, Ledger
 from backend.domain.liquidation import LiquidationResult
 from backend.domain.margin import MarketPrices, check_order, open_order_requirement
 from backend.domain.markets import MarketCatalog, MarketSpecError, adjust_market
@@ -88,6 +88,8 @@ class Outcome:
     quotes: list[QuoteRecord] = field(default_factory=list)
     oracle_prices: list[OracleRecord] = field(default_factory=list)
     market_changes: list[MarketChange] = field(default_factory=list)
+    settlements: list[tuple[Fill, FillSettlement]] = field(default_factory=list)
+    """Each fill with the PnL it realised for its two accounts."""
 
     @property
     def fills(self) -> list[Fill]:
@@ -193,7 +195,7 @@ class TradingState:
     def _record(self, outcome: Outcome, result: EngineResult) -> None:
         """Settle a result's fills in the ledger and keep it."""
         for fill in result.fills:
-            self.ledger.apply_fill(fill)
+            outcome.settlements.append((fill, self.ledger.apply_fill(fill)))
             outcome.accounts.update((fill.taker_account, fill.maker_account))
         outcome.results.append(result)
 
