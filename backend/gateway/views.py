@@ -8,7 +8,6 @@ from backend.domain.errors import DomainError, RejectCode
 from backend.domain.fixed_point import (
     BASE_PRECISION,
     PRICE_PRECISION,
-    PRICE_TIMES_BASE_TO_QUOTE,
     QUOTE_PRECISION,
     format_fixed,
 )
@@ -83,26 +82,19 @@ def find_by_client_id(state: TradingState, account: str, client_order_id: str) -
 
 def order_record_out(row: Any) -> OrderOut:
     """The wire form of an order row from the store (same shape as a live order)."""
-
-    def price(value: int | None) -> str | None:
-        return None if value is None else format_fixed(value, PRICE_PRECISION)
-
-    average = None
-    if row.filled:
-        average = price(row.filled_quote * PRICE_TIMES_BASE_TO_QUOTE // row.filled)
-    return OrderOut(
+    return OrderOut.from_units(
         order_id=row.id,
         client_order_id=row.client_order_id,
         market=row.market,
         side=row.side,
         type=row.type,
         status=row.status,
-        size=format_fixed(row.size, BASE_PRECISION),
-        filled=format_fixed(row.filled, BASE_PRECISION),
-        average_price=average,
-        fees_paid=format_fixed(row.fees_paid, QUOTE_PRECISION),
-        price=price(row.price),
-        trigger_price=price(row.trigger_price),
+        size=row.size,
+        filled=row.filled,
+        filled_quote=row.filled_quote,
+        fees_paid=row.fees_paid,
+        price=row.price,
+        trigger_price=row.trigger_price,
         time_in_force=row.time_in_force,
         post_only=row.post_only,
         reduce_only=row.reduce_only,

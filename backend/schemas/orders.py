@@ -161,32 +161,56 @@ class OrderOut(BaseModel):
     def of(cls, order: Order) -> OrderOut:
         """The wire form of a domain order."""
         request = order.request
-
-        def price(value: int | None) -> str | None:
-            return None if value is None else format_fixed(value, PRICE_PRECISION)
-
-        average = None
-        if order.filled:
-            average = price(order.filled_quote * PRICE_TIMES_BASE_TO_QUOTE // order.filled)
-        return cls(
+        return cls.from_units(
             order_id=order.order_id,
             client_order_id=request.client_order_id,
             market=request.market,
             side=request.side.value,
             type=request.type.value,
             status=order.status.value,
-            size=format_fixed(request.size, BASE_PRECISION),
-            filled=format_fixed(order.filled, BASE_PRECISION),
-            average_price=average,
-            fees_paid=format_fixed(order.fees_paid, QUOTE_PRECISION),
-            price=price(request.price),
-            trigger_price=price(request.trigger_price),
+            size=request.size,
+            filled=order.filled,
+            filled_quote=order.filled_quote,
+            fees_paid=order.fees_paid,
+            price=request.price,
+            trigger_price=request.trigger_price,
             time_in_force=request.time_in_force.value,
             post_only=request.post_only,
             reduce_only=request.reduce_only,
             parent_id=order.parent_id,
             created_at_ms=order.created_at_ms,
             reject_reason=order.reject_reason,
+        )
+
+    @classmethod
+    def from_units(
+        cls,
+        *,
+        size: int,
+        filled: int,
+        filled_quote: int,
+        fees_paid: int,
+        price: int | None,
+        trigger_price: int | None,
+        **fields: object,
+    ) -> OrderOut:
+        """The wire form from amounts in fixed-point units (a live order's or a stored
+        row's): sizes, prices and fees as decimal text, and the average fill price."""
+
+        def price_text(value: int | None) -> str | None:
+            return None if value is None else format_fixed(value, PRICE_PRECISION)
+
+        average = None
+        if filled:
+            average = price_text(filled_quote * PRICE_TIMES_BASE_TO_QUOTE // filled)
+        return cls(
+            size=format_fixed(size, BASE_PRECISION),
+            filled=format_fixed(filled, BASE_PRECISION),
+            average_price=average,
+            fees_paid=format_fixed(fees_paid, QUOTE_PRECISION),
+            price=price_text(price),
+            trigger_price=price_text(trigger_price),
+            **fields,
         )
 
 

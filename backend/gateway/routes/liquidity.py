@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from backend.domain.auction import Auction
 from backend.domain.errors import DomainError, RejectCode
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed
 from backend.gateway.deps import (
@@ -38,6 +39,23 @@ def _size(value: int) -> str:
     return format_fixed(value, BASE_PRECISION)
 
 
+def _auction_out(row: Any, live: Auction | None, now_ms: int) -> AuctionOut:
+    """An auction row from the store on the wire; a live one carries its curve's price
+    now."""
+    return AuctionOut(
+        auction_id=row.id,
+        market=row.market,
+        side=row.side,
+        size=_size(row.size),
+        start_price=_price(row.start_price),
+        end_price=_price(row.end_price),
+        start_ms=row.start_ms,
+        end_ms=row.start_ms + row.duration_ms,
+        status=row.status,
+        price_now=None if live is None else _price(live.price_at(now_ms)),
+    )
+
+
 @router.get("/auctions", dependencies=PUBLIC_LIMIT)
 async def auctions(
     context: ContextDep,
@@ -52,21 +70,7 @@ async def auctions(
     now = context.clock.now_ms()
     out = []
     for row in history.recent_auctions(market, limit):
-        live = engine.auction(row.id)
-        out.append(
-            AuctionOut(
-                auction_id=row.id,
-                market=row.market,
-                side=row.side,
-                size=_size(row.size),
-                start_price=_price(row.start_price),
-                end_price=_price(row.end_price),
-                start_ms=row.start_ms,
-                end_ms=row.start_ms + row.duration_ms,
-                status=row.status,
-                price_now=None if live is None else _price(live.price_at(now)),
-            )
-        )
+        out.append(_auction_out(row, engine.auction(row.id), now))
     return out
 
 
@@ -80,25 +84,17 @@ async def auction(
         raise DomainError(RejectCode.AUCTION_NOT_FOUND, f"no auction {auction_id}", "auction_id")
     row, quotes, fills = record
     live = trading.state.engines[row.market].auction(row.id)
-    return AuctionOut(
-        auction_id=row.id,
-        market=row.market,
-        side=row.side,
-        size=_size(row.size),
-        start_price=_price(row.start_price),
-        end_price=_price(row.end_price),
-        start_ms=row.start_ms,
-        end_ms=row.start_ms + row.duration_ms,
-        status=row.status,
-        price_now=None if live is None else _price(live.price_at(context.clock.now_ms())),
-        quotes=[
-            QuoteOut(price=_price(q.price), size=_size(q.size), time_ms=q.quoted_at_ms)
-            for q in quotes
-        ],
-        fills=[
-            AuctionFillOut(trade_id=f.trade_id, price=_price(f.price), size=_size(f.size))
-            for f in fills
-        ],
+    return _auction_out(row, live, context.clock.now_ms()).model_copy(
+        update={
+            "quotes": [
+                QuoteOut(price=_price(q.price), size=_size(q.size), time_ms=q.quoted_at_ms)
+                for q in quotes
+            ],
+            "fills": [
+                AuctionFillOut(trade_id=f.trade_id, price=_price(f.price), size=_size(f.size))
+                for f in fills
+            ],
+        }
     )
 
 
