@@ -11,7 +11,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+
+from bench.live_server import free_port
 
 STARTUP_DEADLINE_S = 30.0
 PORT_ATTEMPTS = 3
@@ -38,12 +39,6 @@ def _bin_dir() -> Path:
             "install the 'postgresql' Debian package (the test command does this)"
         )
     return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_postgres(args: list[str]) -> list[str]:
@@ -107,7 +102,7 @@ def postgres_server() -> Iterator[str]:
 def _start(bin_dir: Path, data: Path, root: Path, log: Path) -> int:
     """Start the server on a free port (another process may take the port first: retry)."""
     for attempt in range(PORT_ATTEMPTS):
-        port = _free_port()
+        port = free_port()
         try:
             _run(
                 [

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
+from solders.keypair import Keypair
+
+from bench.live_server import free_port, sign_in
 
 STARTUP_DEADLINE_S = 30.0
 
 
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def bearer(url: str, key: Keypair | None = None) -> dict[str, str]:
+    """Authorization headers of a wallet (a new one by default) signed in at ``url``."""
+    return {"Authorization": f"Bearer {sign_in(url, key)}"}
 
 
 class ServerProcess:

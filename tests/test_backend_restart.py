@@ -6,23 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from solders.keypair import Keypair
 
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, bearer
 
 SECRET = {"QUANTDESK_TOKEN_SECRET": "restart-test-secret-of-at-least-32-bytes"}
-
-
-def _sign_in(url: str) -> dict[str, str]:
-    key = Keypair()
-    message = httpx.get(f"{url}/api/auth/nonce", params={"pubkey": str(key.pubkey())}).json()
-    body = {
-        "pubkey": str(key.pubkey()),
-        "message": message["message"],
-        "signature": str(key.sign_message(message["message"].encode())),
-    }
-    tokens = httpx.post(f"{url}/api/auth/verify", json=body).json()
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 def _state(url: str, headers: dict[str, str]) -> tuple:
@@ -47,7 +34,7 @@ def test_acknowledged_state_survives_sigkill(tmp_path: Path) -> None:
         first.wait_until("/api/oracle/prices", _has_prices)
         first.wait_until("/api/markets/SOL-PERP/book", lambda a: bool(a.json()["asks"]))
         url = first.url
-        alice, bob = _sign_in(url), _sign_in(url)
+        alice, bob = bearer(url), bearer(url)
         for headers in (alice, bob):
             deposit = {"asset": "USDC", "amount": "10000"}
             assert (

@@ -14,21 +14,10 @@ from sqlmodel import Session, select
 
 from backend.store.database import create_engine_for
 from backend.store.models import StateSnapshot
-from tests.server_process import ServerProcess
+from tests.server_process import ServerProcess, bearer
 
 ADMIN = Keypair()
 DEADLINE_S = 15.0
-
-
-def _sign_in(url: str, key: Keypair) -> dict[str, str]:
-    message = httpx.get(f"{url}/api/auth/nonce", params={"pubkey": str(key.pubkey())}).json()
-    body = {
-        "pubkey": str(key.pubkey()),
-        "message": message["message"],
-        "signature": str(key.sign_message(message["message"].encode())),
-    }
-    tokens = httpx.post(f"{url}/api/auth/verify", json=body).json()
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 def _poll(fetch, ready):
@@ -49,7 +38,7 @@ def test_the_embedded_market_lives(tmp_path: Path) -> None:
     try:
         url = server.url
         server.wait_until("/api/markets/SOL-PERP/book", lambda a: bool(a.json()["asks"]))
-        trader = _sign_in(url, Keypair())
+        trader = bearer(url, Keypair())
         balances = httpx.get(f"{url}/api/account/balances", headers=trader).json()
         assert balances == [{"asset": "USDC", "amount": "100000"}]  # the demo account
 
@@ -84,7 +73,7 @@ def test_the_embedded_market_lives(tmp_path: Path) -> None:
         oracle = httpx.get(f"{url}/api/oracle/history?market=SOL-PERP&limit=5").json()
         assert oracle and {o["source"] for o in oracle} == {"sim"}
 
-        admin = _sign_in(url, ADMIN)
+        admin = bearer(url, ADMIN)
         halt = httpx.post(
             f"{url}/api/admin/markets/ETH-PERP/halt", json={"reason": "drill"}, headers=admin
         )

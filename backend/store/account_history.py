@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from backend.domain.orders import OrderStatus
 from backend.store.models import FundingPayment, Order
+from backend.store.paging import newest_first
 
 FINISHED = tuple(status.value for status in OrderStatus if status.is_terminal)
 """Order statuses that end an order's life."""
@@ -43,6 +44,4 @@ def funding_payments(
     query = select(FundingPayment).where(FundingPayment.user_id == user_id)
     if market is not None:
         query = query.where(FundingPayment.market == market)
-    if before_id is not None:
-        query = query.where(col(FundingPayment.id) < before_id)
-    return list(session.exec(query.order_by(col(FundingPayment.id).desc()).limit(limit)))
+    return newest_first(session, query, FundingPayment.id, before_id, limit)

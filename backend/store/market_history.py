@@ -16,6 +16,7 @@ from backend.store.models import (
     OraclePrice,
     Trade,
 )
+from backend.store.paging import newest_first
 
 
 def candles(
@@ -99,9 +100,7 @@ def funding_rates(
 ) -> list[FundingRate]:
     """A market's settled funding rates, newest first, with id below ``before_id``."""
     query = select(FundingRate).where(FundingRate.market == market)
-    if before_id is not None:
-        query = query.where(col(FundingRate.id) < before_id)
-    return list(session.exec(query.order_by(col(FundingRate.id).desc()).limit(limit)))
+    return newest_first(session, query, FundingRate.id, before_id, limit)
 
 
 def oracle_prices(
@@ -109,9 +108,7 @@ def oracle_prices(
 ) -> list[OraclePrice]:
     """A market's recorded oracle prices, newest first, with id below ``before_id``."""
     query = select(OraclePrice).where(OraclePrice.market == market)
-    if before_id is not None:
-        query = query.where(col(OraclePrice.id) < before_id)
-    return list(session.exec(query.order_by(col(OraclePrice.id).desc()).limit(limit)))
+    return newest_first(session, query, OraclePrice.id, before_id, limit)
 
 
 def recent_auctions(session: Session, market: str, limit: int) -> list[Auction]:
