@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import httpx
 import pytest
-import uvicorn
 import websockets
 from solders.keypair import Keypair
 from sqlalchemy import Engine
@@ -24,42 +23,22 @@ from backend.services.clock import ManualClock
 from backend.services.trading.commands import Deposit, SetPrices, Submit, Tick
 from backend.services.trading.service import TradingService
 from tests.domain.order_factory import request
-from tests.server_process import free_port
+from tests.loopback_server import LoopbackServer
 
 NOW = 1_790_000_000_000
-
-
-class Server:
-    """The gateway served by uvicorn on loopback inside the test's event loop."""
-
-    def __init__(self, app, port: int) -> None:
-        self.port = port
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.task: asyncio.Task | None = None
-
-    async def __aenter__(self) -> Server:
-        self.task = asyncio.create_task(self.server.serve())
-        while not self.server.started:
-            await asyncio.sleep(0.01)
-        return self
-
-    async def __aexit__(self, *_exc) -> None:
-        self.server.should_exit = True
-        await self.task
 
 
 @pytest.fixture
 async def env(
     catalog: MarketCatalog, db: Engine, clock: ManualClock, private_burst: int
-) -> AsyncIterator[tuple[Server, TradingService]]:
+) -> AsyncIterator[tuple[LoopbackServer, TradingService]]:
     trading = TradingService(catalog, db, clock)
     price = parse_price("150")
     trading.execute(SetPrices("SOL-PERP", mark=price, oracle=price, last=price))
     context = make_context(catalog, "quantdesk.test", b"k" * 32, clock, trading=trading)
     context.demo_capital = 0  # each test funds its traders exactly
     context.limits = RateLimits(private=TokenBucket(rate=1, burst=private_burst))
-    async with Server(create_app(context), free_port()) as server:
+    async with LoopbackServer(create_app(context)) as server:
         yield server, trading
 
 
