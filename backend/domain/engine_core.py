@@ -67,8 +67,11 @@ class EngineCore:
         self.next_auction_id = first_auction_id
         self._live: dict[int, Order] = {}
         self._by_account: dict[str, dict[int, Order]] = {}
-        self._open_sizes: dict[str, tuple[int, int]] = {}
-        """Cached `open_sizes` per account, dropped whenever one of its orders changes."""
+        self._open_sizes: dict[str, list[int]] = {}
+        """Per account, the unfilled [buy, sell] size of its working orders that are not
+        reduce-only, kept up to date from every changed order (see `_count_open`)."""
+        self._open_shares: dict[int, tuple[str, int, int]] = {}
+        """What each working order adds to `_open_sizes`: (account, buy, sell)."""
         self._reduce_only_accounts: dict[str, int] = {}
         """Accounts with working reduce-only orders, and how many."""
         self._expiries: list[tuple[int, int]] = []
@@ -94,7 +97,6 @@ class EngineCore:
         self.next_order_id += 1
         self._live[order.order_id] = order
         self._by_account.setdefault(request.account, {})[order.order_id] = order
-        self._open_sizes.pop(request.account, None)
         if request.reduce_only:
             count = self._reduce_only_accounts.get(request.account, 0)
             self._reduce_only_accounts[request.account] = count + 1
@@ -293,7 +295,6 @@ class EngineCore:
             return
         self._twaps.pop(order.order_id, None)
         account = order.account
-        self._open_sizes.pop(account, None)
         mine = self._by_account[account]
         del mine[order.order_id]
         if not mine:
@@ -412,7 +413,28 @@ class EngineCore:
                     self._enforce_reduce_only(name, result)
         result.deltas = self.book.drain_deltas()
         for order in result.changed:  # every change to an order is noted on the result
-            self._open_sizes.pop(order.request.account, None)
+            self._count_open(order)
+
+    def _count_open(self, order: Order) -> None:
+        """Replace ``order``'s share of its account's open sizes with its share now."""
+        old = self._open_shares.pop(order.order_id, None)
+        if old is not None:
+            sizes = self._open_sizes[old[0]]
+            sizes[0] -= old[1]
+            sizes[1] -= old[2]
+            if sizes == [0, 0]:
+                del self._open_sizes[old[0]]
+        request = order.request
+        if order.order_id not in self._live or request.reduce_only:
+            return
+        left = request.size - order.filled
+        if left <= 0:
+            return
+        share = (order.account, left, 0) if request.side is Side.BUY else (order.account, 0, left)
+        self._open_shares[order.order_id] = share
+        sizes = self._open_sizes.setdefault(order.account, [0, 0])
+        sizes[0] += share[1]
+        sizes[1] += share[2]
 
     # -- hooks the order programs (TWAP, brackets) fill in ------------------------------
 

@@ -51,22 +51,10 @@ class MatchingEngine(EnginePrograms):
 
     def open_sizes(self, account: str) -> tuple[int, int]:
         """The unfilled buy and sell size of the account's working orders, reduce-only
-        ones left out (they cannot add risk). Every order's margin check asks for it, so it
-        is kept per account until one of the account's orders changes."""
-        cached = self._open_sizes.get(account)
-        if cached is not None:
-            return cached
-        buys = sells = 0
-        for order in self._by_account.get(account, {}).values():
-            request = order.request
-            if request.reduce_only:
-                continue
-            if request.side is Side.BUY:
-                buys += request.size - order.filled
-            else:
-                sells += request.size - order.filled
-        self._open_sizes[account] = (buys, sells)
-        return buys, sells
+        ones left out (they cannot add risk). Every order's margin check asks for it, so
+        the engine keeps it up to date as orders change instead of summing them."""
+        sizes = self._open_sizes.get(account)
+        return (sizes[0], sizes[1]) if sizes is not None else (0, 0)
 
     def position(self, account: str) -> int:
         """The account's position in base units (+ long, - short)."""
