@@ -32,6 +32,10 @@ class BackendSettings(BaseSettings):
     """Private requests and socket orders per second per account (average)."""
     private_burst: int = Field(default=100, ge=1)
     log_level: str = "info"
+    commit_interval_ms: float = Field(default=2.0, ge=0, le=100)
+    """The shortest time between two group commits of orders: under load, orders wait up
+    to this long to share a transaction (one write instead of many); a quiet server
+    commits at once."""
     book_frame_ms: int = Field(default=50, ge=0)
     """Book deltas faster than this are merged into one message per market per frame;
     a change on a quiet book is sent at once (0: every change is its own message)."""

@@ -87,5 +87,5 @@ def make_context(
         trading.on_commit(publisher)
         context.candles = publisher.candles
         trading.on_commit(context.metrics.on_commit)
-        context.metrics.watch(trading.state, context.hub, context.clock)
+        context.metrics.watch(trading, context.hub, context.clock)
     return context

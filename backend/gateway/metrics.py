@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from backend.gateway.ws.hub import Hub
 from backend.services.clock import Clock
 from backend.services.trading.commands import Command
-from backend.services.trading.state import Outcome, TradingState
+from backend.services.trading.service import TradingService
+from backend.services.trading.state import Outcome
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 
@@ -38,9 +39,9 @@ class GatewayMetrics:
             registry=self.registry,
         )
 
-    def watch(self, state: TradingState, hub: Hub, clock: Clock) -> None:
-        """Also report the live gauges read from the trading state and the hub."""
-        self.registry.register(_LiveGauges(state, hub, clock))
+    def watch(self, trading: TradingService, hub: Hub, clock: Clock) -> None:
+        """Also report the live figures read from the trading service and the hub."""
+        self.registry.register(_LiveGauges(trading, hub, clock))
 
     def on_commit(self, _command: Command, outcome: Outcome) -> None:
         """Count the fills, liquidations and auctions of every committed command."""
@@ -60,19 +61,29 @@ class GatewayMetrics:
 
 
 class _LiveGauges(Collector):
-    def __init__(self, state: TradingState, hub: Hub, clock: Clock) -> None:
-        self.state, self.hub, self.clock = state, hub, clock
+    def __init__(self, trading: TradingService, hub: Hub, clock: Clock) -> None:
+        self.trading, self.hub, self.clock = trading, hub, clock
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         age = GaugeMetricFamily(
             "quantdesk_price_age_seconds",
             "Seconds since each market's price last changed",
             labels=["market"],
         )
         now = self.clock.now_ms()
-        for market, at_ms in sorted(self.state.price_times.items()):
+        for market, at_ms in sorted(self.trading.state.price_times.items()):
             age.add_metric([market], (now - at_ms) / 1000)
         yield age
         yield GaugeMetricFamily(
             "quantdesk_ws_clients", "Connected stream clients", value=self.hub.connections
+        )
+        yield CounterMetricFamily(
+            "quantdesk_store_transactions",
+            "Store transactions committed (group commits)",
+            value=self.trading.transactions,
+        )
+        yield CounterMetricFamily(
+            "quantdesk_store_commands",
+            "Commands committed; over transactions, the mean group size",
+            value=self.trading.committed_commands,
         )

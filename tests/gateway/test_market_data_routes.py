@@ -226,6 +226,12 @@ async def test_auction_quote_over_rest_and_its_record(env: Env) -> None:
     metrics = (await env.http.get("/metrics")).text
     assert 'quantdesk_auctions_total{outcome="started"} 1.0' in metrics
     assert 'quantdesk_auctions_total{outcome="settled"} 1.0' in metrics
+    figures = dict(
+        line.split(" ") for line in metrics.splitlines() if line.startswith("quantdesk_store_")
+    )
+    transactions = float(figures["quantdesk_store_transactions_total"])
+    assert transactions == env.trading.transactions > 0
+    assert float(figures["quantdesk_store_commands_total"]) >= transactions
 
 
 async def test_admin_routes_need_an_admin_key(env: Env) -> None:

@@ -123,3 +123,16 @@ def test_a_refused_command_in_a_batch_leaves_the_others(service, db) -> None:
         with pytest.raises(OrderRejected):
             service.execute(Submit(request("buy", price="140", size="0", account="alice")))
     assert _stored_orders(db) == ["kept"]
+
+
+async def test_under_load_orders_wait_for_the_commit_interval_to_share_a_commit(
+    service, db, commits
+) -> None:
+    service.commit_interval_s = 60.0  # longer than the test: the timer must not fire
+    await service.execute_durably(_buy("quiet"))  # after a quiet spell: committed at once
+    assert _stored_orders(db) == ["quiet"] and len(commits) == 1
+    waiting = await _start(service, "busy")
+    assert not waiting.done() and service._commit_handle is not None
+    service.execute(_buy("forced"))  # a synchronous command commits what waits
+    await waiting
+    assert _stored_orders(db) == ["quiet", "busy", "forced"] and len(commits) == 2
