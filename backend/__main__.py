@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
+    from backend import gc_policy
     from backend.gateway.app import create_app
     from backend.gateway.context import make_context
     from backend.gateway.rate_limit import RateLimits, TokenBucket
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     clock = SystemClock()
     trading = TradingService.open(catalog, create_engine_for(url), clock)
+    trading.commit_interval_s = settings.commit_interval_ms / 1000
+    gc_policy.install()  # after the state is rebuilt: it is long-lived
     simulator = PriceSimulator(list(catalog), seed=settings.simulator_seed)
     simulator.resume_from({market: p.oracle for market, p in trading.state.prices.items()})
     feed = SimulatedFeed(simulator, trading, clock)
