@@ -41,14 +41,19 @@ class MarketMakerAgents:
         self.interval_s = interval_s
 
     def step(self) -> None:
-        """Bring every market's quotes to the ladder around its current oracle price, all
-        in one transaction."""
-        with self.trading.batched():
-            self._requote()
+        """Bring every market's quotes to the ladder around its current oracle price."""
+        for market in list(self.trading.state.prices):
+            self.requote(market)
 
-    def _requote(self) -> None:
+    def requote(self, market: str) -> None:
+        """One market's requote, as one transaction."""
+        with self.trading.batched():
+            self._requote(market)
+
+    def _requote(self, market: str) -> None:
         state = self.trading.state
-        for market, prices in list(state.prices.items()):
+        prices = state.prices.get(market)
+        if prices is not None:
             account = maker_account(market)
             if state.ledger.account(account).balance(state.catalog.quote_asset) <= 0:
                 self.trading.execute(Deposit(account, state.catalog.quote_asset, PAPER_CAPITAL))
@@ -90,7 +95,9 @@ class MarketMakerAgents:
         """Quote until ``stop`` is set."""
         while not stop.is_set():
             try:
-                self.step()
+                for market in list(self.trading.state.prices):
+                    self.requote(market)
+                    await asyncio.sleep(0)  # traders' orders go in between markets
             except TradingUnavailable:
                 log.error("trading stopped: the market makers stop too")
                 return
