@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import re
 import time
 from array import array
@@ -121,5 +122,7 @@ def _tally(clients: list[BookClient], delta_due: dict[int, list[float]]) -> dict
 
 
 def run_clients(ws_url: str, market: str, count: int, pipe: Connection) -> None:
-    """Process entry point: ``count`` subscribers, driven through ``pipe``."""
+    """Process entry point: ``count`` subscribers, driven through ``pipe``. The collector
+    is off: a client process must not add pauses of its own to the latencies."""
+    gc.disable()
     asyncio.run(_main(ws_url, market, count, pipe))
