@@ -111,3 +111,21 @@ async def test_no_frame_sends_every_change() -> None:
     frames.add([_delta(1, Side.BUY, "149.9", "2")])
     frames.add([_delta(2, Side.BUY, "149.9", "1")])
     assert [m["seq"] for m in _received(subscriber)] == [1, 2]
+
+
+async def test_a_frame_waits_while_many_subscribers_are_behind() -> None:
+    timers = FakeTimers()
+    frames, fast = _framed(timers)
+    slow = Subscriber()
+    frames.hub.subscribe(("book", "SOL-PERP"), slow)
+    frames.add([_delta(1, Side.BUY, "149.9", "2")])
+    _received(fast)  # the slow one has not been sent its message yet
+    frames.add([_delta(2, Side.BUY, "149.9", "3")])
+    timers.advance(FRAME_S)
+    assert _received(fast) == []  # half the subscribers are behind: keep merging
+    frames.add([_delta(3, Side.SELL, "150.1", "1")])
+    _received(slow)  # it caught up
+    timers.advance(FRAME_S)
+    [merged] = _received(fast)
+    assert (merged["prev_seq"], merged["seq"]) == (1, 3)
+    assert [m["seq"] for m in _received(slow)] == [3]

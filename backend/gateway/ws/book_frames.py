@@ -19,6 +19,10 @@ from backend.domain.orders import Side
 from backend.gateway.ws.hub import Hub
 from backend.gateway.ws.wire import price_text, size_text
 
+BEHIND_LIMIT = 0.1
+"""A frame waits while more than this share of the market's subscribers still have
+messages queued."""
+
 Scheduler = Callable[[float, Callable[[], None]], asyncio.TimerHandle]
 """``call_later(delay_s, callback)``."""
 
@@ -65,9 +69,21 @@ class BookFrames:
             return  # already due at the end of the running frame
         wait = self._last_sent.get(market, float("-inf")) + self.frame_s - self._time()
         if wait <= 0:
-            self.flush(market)
+            self._flush_when_drained(market)
         else:
-            self._timers[market] = self._schedule(wait, lambda: self.flush(market))
+            self._timers[market] = self._schedule(wait, lambda: self._flush_when_drained(market))
+
+    def _flush_when_drained(self, market: str) -> None:
+        """Send the frame, unless many subscribers have not yet been sent the last one:
+        then keep merging for another frame (the server is behind; sending more would
+        only grow the queues)."""
+        self._timers.pop(market, None)
+        if self.hub.behind(("book", market)) > BEHIND_LIMIT:
+            self._timers[market] = self._schedule(
+                self.frame_s, lambda: self._flush_when_drained(market)
+            )
+            return
+        self.flush(market)
 
     def flush(self, market: str) -> None:
         """Send ``market``'s waiting changes now (before a new subscriber's snapshot, so

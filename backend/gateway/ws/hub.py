@@ -71,6 +71,13 @@ class Hub:
         """How many connections follow ``topic``."""
         return len(self._subscribers.get(topic, ()))
 
+    def behind(self, topic: Topic) -> float:
+        """The share of ``topic``'s subscribers with messages still waiting to be sent."""
+        members = self._subscribers.get(topic)
+        if not members:
+            return 0.0
+        return sum(1 for member in members if not member.queue.empty()) / len(members)
+
     def publish(self, topic: Topic, message: dict[str, Any], seq: int | None = None) -> None:
         """Number ``message`` (the topic's next number unless ``seq`` is given, as the book
         does with its own delta numbers) and queue it to every subscriber."""
