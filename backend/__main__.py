@@ -97,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     recorder = MarketStatsRecorder(context.tickers)
     snapshotter = Snapshotter(trading, settings.snapshot_interval_s)
     uvicorn.run(
-        create_app(context, background=[feed, makers, responder, recorder, snapshotter]),
+        create_app(
+            context,
+            background=[feed, makers, responder, recorder, snapshotter, gc_policy.GcSweeper()],
+        ),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

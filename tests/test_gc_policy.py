@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 from backend import gc_policy
 
@@ -21,4 +22,23 @@ def test_survivors_of_full_collections_are_frozen() -> None:
         assert gc.get_freeze_count() == after_full and len(young) == 100
     finally:
         gc.callbacks.remove(gc_policy._freeze_survivors)
+        gc.unfreeze()
+
+
+def test_a_sweep_collects_a_cycle_that_was_frozen_alive() -> None:
+    class Node:
+        pass
+
+    collected: list[str] = []
+    node = Node()
+    node.self = node  # a cycle: reference counting alone never frees it
+    weakref.finalize(node, collected.append, "freed")
+    try:
+        gc.freeze()  # frozen while in use, as a request in flight at a full collection
+        del node
+        gc.collect()
+        assert collected == []  # the frozen cycle is out of the collector's reach
+        assert gc_policy.sweep() >= 1
+        assert collected == ["freed"]
+    finally:
         gc.unfreeze()
