@@ -67,7 +67,7 @@ async def deposit(
         raise AccountRejected(
             RejectCode.INVALID_AMOUNT, "deposits arrive from the chain on this server", "asset"
         )
-    trading.execute(Deposit(user, body.asset, _amount(context, body)))
+    await trading.execute_durably(Deposit(user, body.asset, _amount(context, body)))
     return balances(trading.state, user)
 
 
@@ -76,7 +76,7 @@ async def withdraw(
     body: TransferBody, user: CurrentUser, context: ContextDep, trading: TradingDep
 ) -> list[BalanceOut]:
     """Withdraw collateral if initial margin still holds afterwards."""
-    trading.execute(Withdraw(user, body.asset, _amount(context, body)))
+    await trading.execute_durably(Withdraw(user, body.asset, _amount(context, body)))
     return balances(trading.state, user)
 
 

@@ -26,7 +26,7 @@ async def halt(
     """Halt a market: only cancels are accepted; prices are still recorded."""
     require_market(context.catalog, symbol)
     reason = f"{body.reason} (by {admin})" if body.reason else f"by {admin}"
-    trading.execute(SetMarketStatus(symbol, halted=True, reason=reason))
+    await trading.execute_durably(SetMarketStatus(symbol, halted=True, reason=reason))
     return MarketSpecOut.of(context.catalog.market(symbol))
 
 
@@ -36,7 +36,7 @@ async def resume(
 ) -> MarketSpecOut:
     """Resume a halted market; triggers and funding pick up from the next price."""
     require_market(context.catalog, symbol)
-    trading.execute(SetMarketStatus(symbol, halted=False, reason=f"by {admin}"))
+    await trading.execute_durably(SetMarketStatus(symbol, halted=False, reason=f"by {admin}"))
     return MarketSpecOut.of(context.catalog.market(symbol))
 
 
@@ -51,7 +51,7 @@ async def change_parameters(
     """Change a running market's parameters (checked like the markets file: an
     inconsistent set is refused whole)."""
     require_market(context.catalog, symbol)
-    trading.execute(SetMarketParameters(symbol, parameter_changes(body)))
+    await trading.execute_durably(SetMarketParameters(symbol, parameter_changes(body)))
     return MarketSpecOut.of(context.catalog.market(symbol))
 
 

@@ -34,7 +34,7 @@ async def verify(context: ContextDep, body: VerifyBody) -> TokensAnswer:
     new_wallet = trading is not None and body.pubkey not in trading.state.ledger.accounts
     if context.paper_trading and context.demo_capital > 0 and new_wallet:
         quote = trading.state.catalog.quote_asset
-        trading.execute(Deposit(body.pubkey, quote, context.demo_capital))
+        await trading.execute_durably(Deposit(body.pubkey, quote, context.demo_capital))
     return TokensAnswer(
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,

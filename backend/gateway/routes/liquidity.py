@@ -105,5 +105,5 @@ async def quote(
     """Quote an open auction as a maker: filled at settlement, best price first, if at
     least as good for the taker as the curve was when it arrived."""
     price, size = quote_values(body, context.catalog)
-    trading.execute(QuoteAuction(user, body.market, body.auction_id, price, size))
+    await trading.execute_durably(QuoteAuction(user, body.market, body.auction_id, price, size))
     return QuoteOut(price=_price(price), size=_size(size), time_ms=context.clock.now_ms())

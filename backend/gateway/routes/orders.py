@@ -59,7 +59,7 @@ async def list_open(user: CurrentUser, trading: TradingDep) -> list[OrderOut]:
 async def cancel(order_id: int, user: CurrentUser, trading: TradingDep) -> OrderOut:
     """Cancel one of the user's working orders."""
     order = _owned(trading, user, order_id)
-    trading.execute(Cancel(user, order.request.market, order_id))
+    await trading.execute_durably(Cancel(user, order.request.market, order_id))
     return OrderOut.of(order)
 
 
@@ -83,7 +83,7 @@ async def modify(
     """Change a resting order's price and/or size; shrinking keeps its queue priority."""
     price, size = modify_values(body)
     order = _owned(trading, user, order_id)
-    trading.execute(Modify(user, order.request.market, order_id, price, size))
+    await trading.execute_durably(Modify(user, order.request.market, order_id, price, size))
     return OrderOut.of(order)
 
 
@@ -97,7 +97,7 @@ async def cancel_all(
     """Cancel every working order of the user, in one market or everywhere."""
     if market is not None and market not in context.catalog.markets:
         raise OrderRejected(RejectCode.UNKNOWN_MARKET, f"unknown market {market}", "market")
-    outcome = trading.execute(CancelAll(user, market))
+    outcome = await trading.execute_durably(CancelAll(user, market))
     return [OrderOut.of(o) for result in outcome.results for o in result.changed]
 
 

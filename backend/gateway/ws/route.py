@@ -133,9 +133,9 @@ async def _handle(context: GatewayContext, subscriber: Subscriber, message: dict
     if op == "place":
         return await _place(context, subscriber, message)
     if op == "cancel":
-        return _cancel(context, subscriber, message)
+        return await _cancel(context, subscriber, message)
     if op == "quote":
-        return _quote(context, subscriber, message)
+        return await _quote(context, subscriber, message)
     raise OpError("invalid_op", f"unknown op {op!r}")
 
 
@@ -228,7 +228,7 @@ async def _place(context: GatewayContext, subscriber: Subscriber, message: dict)
     }
 
 
-def _quote(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
+async def _quote(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
     trading = _trading(context, subscriber)
     try:
         body = QuoteBody.model_validate(message.get("quote"))
@@ -238,11 +238,13 @@ def _quote(context: GatewayContext, subscriber: Subscriber, message: dict) -> di
             "invalid_request", f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         ) from None
     price, size = quote_values(body, context.catalog)
-    trading.execute(QuoteAuction(subscriber.user, body.market, body.auction_id, price, size))
+    await trading.execute_durably(
+        QuoteAuction(subscriber.user, body.market, body.auction_id, price, size)
+    )
     return {"type": "ack", "op": "quote", "auction_id": body.auction_id}
 
 
-def _cancel(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
+async def _cancel(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
     trading = _trading(context, subscriber)
     order_id = message.get("order_id")
     order = (
@@ -250,5 +252,5 @@ def _cancel(context: GatewayContext, subscriber: Subscriber, message: dict) -> d
     )
     if order is None:
         raise OpError("order_not_found", f"no working order {order_id} for this account")
-    trading.execute(Cancel(subscriber.user, order.request.market, order.order_id))
+    await trading.execute_durably(Cancel(subscriber.user, order.request.market, order.order_id))
     return {"type": "ack", "op": "cancel", "order": OrderOut.of(order).model_dump()}
