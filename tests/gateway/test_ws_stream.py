@@ -146,6 +146,31 @@ async def test_private_channels_and_trading_over_the_socket(env) -> None:
         assert again["duplicate"] and again["order"]["order_id"] == ack["order"]["order_id"]
 
 
+async def test_a_burst_of_orders_on_one_socket_keeps_its_order(env) -> None:
+    server, trading = env
+    pubkey, token = await _token(server.port)
+    trading.execute(Deposit(pubkey, "USDC", 10**12))
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        await _next(socket, type="ack")
+        for i in range(5):  # sent back to back, no waiting for acknowledgements
+            order = {
+                "market": "SOL-PERP",
+                "side": "buy",
+                "type": "limit",
+                "size": "1",
+                "price": str(140 + i),
+                "client_order_id": f"burst-{i}",
+            }
+            await socket.send(json.dumps({"op": "place", "order": order, "request_id": i}))
+        acks = [await _next(socket, type="ack", op="place") for _ in range(5)]
+        assert [a["request_id"] for a in acks] == [0, 1, 2, 3, 4]  # answered in order
+        ids = [a["order"]["order_id"] for a in acks]
+        assert ids == sorted(ids)  # and applied in the order they were sent
+        book = trading.state.engines["SOL-PERP"].book
+        assert [book.resting(i).remaining for i in ids] == [10**9] * 5
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [

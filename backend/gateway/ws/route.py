@@ -35,6 +35,7 @@ router = APIRouter()
 MAX_FRAME_BYTES = 16_384
 PUBLIC = {"book", "trades", "candles", "prices", "funding", "auctions"}
 PRIVATE = {"orders", "fills", "positions", "account", "alerts"}
+TRADING_OPS = {"place", "cancel", "quote"}
 
 
 class OpError(Exception):
@@ -54,31 +55,27 @@ async def stream(socket: WebSocket) -> None:
     subscriber = Subscriber()
     writer = asyncio.create_task(_write(socket, subscriber))
     context.hub.connections += 1
+    answering: set[asyncio.Task] = set()
     try:
         while True:
             text = await socket.receive_text()
-            request_id = None
             try:
                 message = _parse(text)
-                request_id = message.get("request_id")
-                reply = await _handle(context, subscriber, message)
             except OpError as error:
-                reply = {"type": "error", "code": error.code, "message": error.message}
-            except DomainError as error:
-                reply = {
-                    "type": "error",
-                    "code": error.code.value,
-                    "message": error.message,
-                    "field": error.field,
-                }
-            except AuthError as error:
-                reply = {"type": "error", "code": error.code.value, "message": error.message}
-            except TradingUnavailable as error:
-                reply = {"type": "error", "code": "trading_unavailable", "message": str(error)}
-            if reply is not None:
-                if request_id is not None:
-                    reply["request_id"] = request_id
-                subscriber.send(json.dumps(reply, separators=(",", ":")))
+                _reply(
+                    subscriber,
+                    None,
+                    {"type": "error", "code": error.code, "message": error.message},
+                )
+                continue
+            if message["op"] in TRADING_OPS:
+                # applied in arrival order when the task starts; answered once durable,
+                # while the next messages are read (a burst is not one commit per order)
+                task = asyncio.create_task(_answer(context, subscriber, message))
+                answering.add(task)
+                task.add_done_callback(answering.discard)
+            else:
+                await _answer(context, subscriber, message)
     except WebSocketDisconnect:
         pass
     finally:
@@ -87,6 +84,33 @@ async def stream(socket: WebSocket) -> None:
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await writer
+
+
+async def _answer(context: GatewayContext, subscriber: Subscriber, message: dict) -> None:
+    """Carry out one op and queue its answer (an ack, or an error with its reason)."""
+    try:
+        reply = await _handle(context, subscriber, message)
+    except OpError as error:
+        reply = {"type": "error", "code": error.code, "message": error.message}
+    except DomainError as error:
+        reply = {
+            "type": "error",
+            "code": error.code.value,
+            "message": error.message,
+            "field": error.field,
+        }
+    except AuthError as error:
+        reply = {"type": "error", "code": error.code.value, "message": error.message}
+    except TradingUnavailable as error:
+        reply = {"type": "error", "code": "trading_unavailable", "message": str(error)}
+    if reply is not None:
+        _reply(subscriber, message.get("request_id"), reply)
+
+
+def _reply(subscriber: Subscriber, request_id: object, reply: dict) -> None:
+    if request_id is not None:
+        reply["request_id"] = request_id
+    subscriber.send(json.dumps(reply, separators=(",", ":")))
 
 
 async def _write(socket: WebSocket, subscriber: Subscriber) -> None:
