@@ -9,10 +9,12 @@ from backend import gc_policy
 
 
 def test_survivors_of_full_collections_are_frozen() -> None:
+    thresholds = gc.get_threshold()
     try:
         gc_policy.install()
         frozen_at_start = gc.get_freeze_count()
         assert frozen_at_start > 0
+        assert gc.get_threshold()[2] == gc_policy.FULL_EVERY
         survivors = [[i] for i in range(1000)]  # lists are always tracked
         gc.collect(2)
         assert gc.get_freeze_count() >= frozen_at_start + len(survivors)
@@ -22,6 +24,7 @@ def test_survivors_of_full_collections_are_frozen() -> None:
         assert gc.get_freeze_count() == after_full and len(young) == 100
     finally:
         gc.callbacks.remove(gc_policy._freeze_survivors)
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
