@@ -19,18 +19,15 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from backend.services.oracle.feed_errors import FeedUnavailable, retry_after
 from backend.services.oracle.pyth_wire import HermesFormatError, PythPrice, parse_updates
 from backend.services.oracle.sse import SseParser
 
 log = logging.getLogger("quantdesk.oracle.hermes")
 
 
-class HermesUnavailable(RuntimeError):
-    """Hermes did not answer usefully; ``retry_after_s`` when it said when to come back."""
-
-    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
+class HermesUnavailable(FeedUnavailable):
+    """Hermes did not answer usefully."""
 
 
 @dataclass(slots=True)
@@ -190,13 +187,10 @@ def _check_status(answer: httpx.Response) -> None:
     if answer.status_code == 200:
         return
     if answer.status_code == 429:
-        raise HermesUnavailable("rate limited (429)", _retry_after(answer))
+        raise HermesUnavailable(
+            "rate limited (429)", retry_after(answer.headers.get("retry-after"))
+        )
     raise HermesUnavailable(f"HTTP {answer.status_code}")
-
-
-def _retry_after(answer: httpx.Response) -> float | None:
-    value = answer.headers.get("retry-after", "")
-    return float(value) if value.isdigit() else None
 
 
 def _json(answer: httpx.Response) -> object:

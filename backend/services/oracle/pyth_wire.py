@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.domain.fixed_point import PRICE_PRECISION
+from backend.services.oracle.feed_errors import FeedFormatError
 
 PRICE_DECIMALS = len(str(PRICE_PRECISION)) - 1
 
 
-class HermesFormatError(ValueError):
+class HermesFormatError(FeedFormatError):
     """A Hermes payload that does not have the documented shape."""
 
 
