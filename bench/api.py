@@ -31,6 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from bench.engine_workload import percentile
 from bench.http_load import HttpPool
 from bench.live_server import LiveServer, mark_price, sign_in
+from bench.pacing import paced
 from bench.report import figure
 
 MARKET = "SOL-PERP"
@@ -69,7 +70,7 @@ async def open_loop(count: int, rate: float, send: Send) -> tuple[list[float], i
     latencies: list[float] = []
     failures = 0
     gc.disable()  # the load generator must not add pauses of its own to what it measures
-    start = time.perf_counter() + 0.05
+    start = time.monotonic()
 
     async def one(i: int, due: float) -> None:
         nonlocal failures
@@ -78,19 +79,13 @@ async def open_loop(count: int, rate: float, send: Send) -> tuple[list[float], i
         except (TimeoutError, OSError, EOFError):  # EOFError: the server hung up mid-answer
             accepted = False
         if accepted:
-            latencies.append((time.perf_counter() - due) * 1000)
+            latencies.append((time.monotonic() - due) * 1000)
         else:
             failures += 1
 
-    tasks = []
-    for i in range(count):
-        due = start + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(i, due)))
+    tasks = [asyncio.create_task(one(i, due)) async for i, due in paced(count, rate, 0.0)]
     await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - start
+    elapsed = time.monotonic() - start
     gc.enable()
     return latencies, failures, elapsed
 

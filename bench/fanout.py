@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
-import time
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -34,6 +33,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench.fanout_clients import run_clients
 from bench.live_server import LiveServer, mark_price, sign_in
+from bench.pacing import paced
 from bench.report import figure
 
 MARKET = "SOL-PERP"
@@ -78,13 +78,8 @@ class BookDriver:
 
     async def run(self, changes: int, rate: float) -> None:
         """Make ``changes`` book changes at ``rate`` per second, open loop."""
-        start = time.monotonic() + 0.05
         tasks = []
-        for i in range(changes):
-            due = start + i / rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        async for i, due in paced(changes, rate):
             self.due[i] = due
             tasks.append(asyncio.create_task(self._change(i)))
         await asyncio.gather(*tasks)
@@ -240,26 +235,17 @@ def run(argv: list[str]) -> Iterator[dict]:
         "tagged": figures["tagged"],
         "changes": figures["changes"],
     }
-    yield figure(
-        "fanout",
-        "fanout_p99_ms",
-        figures["p99_ms"],
-        "ms",
-        PEER,
-        PEER_FANOUT_MS,
-        higher_is_better=False,
-        **common,
-    )
-    yield figure(
-        "fanout",
-        "fanout_p50_ms",
-        figures["p50_ms"],
-        "ms",
-        PEER,
-        PEER_FANOUT_MS,
-        higher_is_better=False,
-        **common,
-    )
+    for quantile in ("p99", "p50"):
+        yield figure(
+            "fanout",
+            f"fanout_{quantile}_ms",
+            figures[f"{quantile}_ms"],
+            "ms",
+            PEER,
+            PEER_FANOUT_MS,
+            higher_is_better=False,
+            **common,
+        )
     yield figure(
         "fanout",
         "dropped",
