@@ -132,9 +132,10 @@ class TradingService:
                 self._commit_waiting()
 
     async def execute_durably(self, command: TradingCommand) -> Outcome:
-        """Apply ``command`` now and return once it is committed. Commands that arrive in
-        the same turn of the event loop share one transaction (a group commit: one write
-        to disk for many orders); each is answered only when that transaction is done."""
+        """Apply ``command`` now and return once it is committed. Commands that arrive
+        before the commit runs (the same loop turn, or within `commit_interval_s` of the
+        last commit) share one transaction (a group commit: one write for many orders);
+        each is answered only when that transaction is done."""
         loop = asyncio.get_running_loop()
         committed = loop.create_future()
         outcome, waiting = self._apply(command, committed)
