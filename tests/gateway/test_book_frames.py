@@ -60,7 +60,9 @@ def _framed(timers: FakeTimers) -> tuple[BookFrames, Subscriber]:
     hub = Hub()
     subscriber = Subscriber()
     hub.subscribe(("book", "SOL-PERP"), subscriber)
-    frames = BookFrames(hub, FRAME_S, now=lambda: timers.now, call_later=timers.call_later)
+    frames = BookFrames(
+        hub, FRAME_S, now=lambda: timers.now, call_later=timers.call_later, wide_fanout=1
+    )
     return frames, subscriber
 
 
@@ -129,3 +131,16 @@ async def test_a_frame_waits_while_many_subscribers_are_behind() -> None:
     [merged] = _received(fast)
     assert (merged["prev_seq"], merged["seq"]) == (1, 3)
     assert [m["seq"] for m in _received(slow)] == [3]
+
+
+async def test_few_subscribers_get_every_change_at_once() -> None:
+    timers = FakeTimers()
+    hub = Hub()
+    subscriber = Subscriber()
+    hub.subscribe(("book", "SOL-PERP"), subscriber)
+    frames = BookFrames(hub, FRAME_S, now=lambda: timers.now, call_later=timers.call_later)
+    assert hub.subscribers(("book", "SOL-PERP")) < frames.wide_fanout
+    frames.add([_delta(1, Side.BUY, "149.9", "2")])
+    frames.add([_delta(2, Side.BUY, "149.9", "3")])  # well within a frame
+    assert [m["seq"] for m in _received(subscriber)] == [1, 2]
+    assert timers.pending == []

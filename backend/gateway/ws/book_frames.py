@@ -6,6 +6,8 @@ level (each level's latest total size), into one message sent a frame after the 
 With a thousand subscribers, this bounds the messages the server writes per second no
 matter how fast the book changes. A merged message's `prev_seq` is the first merged
 change's predecessor and its `seq` the last change, so clients apply it like any delta.
+Frames apply only to a market with many subscribers (`WIDE_FANOUT`): a desk's few
+workstations get every change at once.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from backend.domain.orders import Side
 from backend.gateway.ws.hub import Hub
 from backend.gateway.ws.wire import price_text, size_text
 
+WIDE_FANOUT = 50
+"""Frames apply from this many subscribers of a market's book; with fewer (a desk's
+workstations), every change is sent at once."""
 BEHIND_LIMIT = 0.1
 """A frame waits while more than this share of the market's subscribers still have
 messages queued."""
@@ -43,10 +48,12 @@ class BookFrames:
         hub: Hub,
         frame_s: float,
         now: Callable[[], float] | None = None,
+        wide_fanout: int = WIDE_FANOUT,
         call_later: Scheduler | None = None,
     ) -> None:
         self.hub = hub
         self.frame_s = frame_s
+        self.wide_fanout = wide_fanout
         self._now = now
         self._call_later = call_later
         self._frames: dict[str, _Frame] = {}
@@ -62,8 +69,10 @@ class BookFrames:
         for delta in deltas:
             (frame.bids if delta.side is Side.BUY else frame.asks)[delta.price] = delta.size
         frame.seq = deltas[-1].seq
-        if self.frame_s <= 0:
-            self.flush(market)  # framing off: every command's changes go out at once
+        if self.frame_s <= 0 or (
+            market not in self._timers and self.hub.subscribers(("book", market)) < self.wide_fanout
+        ):
+            self.flush(market)  # few subscribers (or framing off): every change at once
             return
         if market in self._timers:
             return  # already due at the end of the running frame
