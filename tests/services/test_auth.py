@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from solders.keypair import Keypair
 
+from backend.services.auth import sessions
 from backend.services.auth.errors import AuthCode, AuthError
 from backend.services.auth.login import LoginService
 from backend.services.auth.nonces import NonceBook
@@ -111,3 +112,18 @@ def test_a_token_signed_with_another_secret_is_refused(login: LoginService) -> N
     _refused(AuthCode.INVALID_TOKEN, login.sessions.subject, other.access_token, NOW)
     with pytest.raises(ValueError, match="32 bytes"):
         SessionIssuer(b"short")
+
+
+def test_a_remembered_token_still_expires_and_the_memory_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sessions, "VERIFIED_CACHE", 3)
+    issuer = SessionIssuer(b"k" * 32)
+    tokens = [issuer.issue(f"user{i}", NOW).access_token for i in range(5)]
+    assert [issuer.subject(t, NOW) for t in tokens] == [f"user{i}" for i in range(5)]
+    assert issuer.subject(tokens[4], NOW + 1000) == "user4"  # remembered
+    assert len(issuer._verified) == 3  # the oldest were dropped
+    _refused(AuthCode.TOKEN_EXPIRED, issuer.subject, tokens[4], NOW + 900_000)
+    _refused(AuthCode.TOKEN_EXPIRED, issuer.subject, tokens[0], NOW + 900_000)  # re-checked
+    forged = tokens[4][:-2] + ("AA" if not tokens[4].endswith("AA") else "BB")
+    _refused(AuthCode.INVALID_TOKEN, issuer.subject, forged, NOW)

@@ -11,6 +11,8 @@ import jwt
 from backend.services.auth.errors import AuthCode, AuthError
 
 ALGORITHM = "HS256"
+VERIFIED_CACHE = 10_000
+"""Verified access tokens remembered at most (one per active session)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,9 @@ class SessionIssuer:
     refresh_lifetime_s: int = 7 * 24 * 3600
     _refresh: dict[str, tuple[str, int]] = field(default_factory=dict, init=False, repr=False)
     """Refresh token digest -> (public key, expiry ms)."""
+    _verified: dict[str, tuple[str, int]] = field(default_factory=dict, init=False, repr=False)
+    """Access tokens whose signature checked out -> (public key, expiry s): a private
+    request then skips the HMAC and claim parsing (a tenth of a REST order's time)."""
 
     def __post_init__(self) -> None:
         if len(self.secret) < 32:
@@ -54,6 +59,12 @@ class SessionIssuer:
 
     def subject(self, access_token: str, now_ms: int) -> str:
         """The public key an access token was issued to, or `AuthError`."""
+        known = self._verified.get(access_token)
+        if known is not None:
+            pubkey, expires_s = known
+            if expires_s <= now_ms // 1000:
+                raise AuthError(AuthCode.TOKEN_EXPIRED, "the access token has expired; refresh it")
+            return pubkey
         try:
             claims = jwt.decode(
                 access_token,
@@ -67,6 +78,9 @@ class SessionIssuer:
         # expiry is checked against the injected clock, not the machine's
         if claims["exp"] <= now_ms // 1000:
             raise AuthError(AuthCode.TOKEN_EXPIRED, "the access token has expired; refresh it")
+        if len(self._verified) >= VERIFIED_CACHE:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[access_token] = (str(claims["sub"]), int(claims["exp"]))
         return str(claims["sub"])
 
     def refresh(self, refresh_token: str, now_ms: int) -> Tokens:
