@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from backend.domain.markets import MarketSpecError, default_markets_path, load_catalog
 from backend.settings import BackendSettings
+
+if TYPE_CHECKING:
+    from backend.services.clock import Clock
+    from backend.services.oracle.replay_feed import ReplayFeed
+    from backend.services.oracle.sim_feed import SimulatedFeed
+    from backend.services.oracle.simulator import PriceSimulator
+    from backend.services.trading.service import TradingService
 
 
 def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
@@ -19,6 +27,12 @@ def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
     parser.add_argument("--port", type=int, help="port to listen on (default 8765; 0 = any)")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default SQLite in user data)")
     parser.add_argument("--markets", default=str(default_markets_path()), help="markets file")
+    parser.add_argument(
+        "--replay-prices", metavar="PATH", help="play recorded prices instead of the simulator"
+    )
+    parser.add_argument(
+        "--record-prices", metavar="PATH", help="append every price to PATH (replay format)"
+    )
     args = parser.parse_args(argv)
     overrides = {
         name: value
@@ -26,9 +40,13 @@ def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
             ("host", args.host),
             ("port", args.port),
             ("database_url", args.database_url),
+            ("oracle_replay_path", args.replay_prices),
+            ("oracle_record_path", args.record_prices),
         )
         if value is not None
     }
+    if args.replay_prices is not None:
+        overrides["oracle_source"] = "replay"
     return BackendSettings(**overrides), args.markets
 
 
@@ -55,7 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     from backend.services.liquidity.auction_responder import AuctionResponder
     from backend.services.liquidity.maker_agents import MarketMakerAgents
     from backend.services.market_data.stats import MarketStatsRecorder
-    from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
     from backend.services.trading.service import TradingService
     from backend.services.trading.snapshots import Snapshotter
@@ -74,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     gc_policy.install()  # after the state is rebuilt: it is long-lived
     simulator = PriceSimulator(list(catalog), seed=settings.simulator_seed)
     simulator.resume_from({market: p.oracle for market, p in trading.state.prices.items()})
-    feed = SimulatedFeed(simulator, trading, clock)
+    feed = _price_feed(settings, trading, simulator, clock)
+    if feed is None:
+        return 2
     makers = MarketMakerAgents(trading, clock)
     responder = AuctionResponder(trading, clock)
     secret = settings.token_secret.encode() if settings.token_secret else None
@@ -107,6 +126,40 @@ def main(argv: list[str] | None = None) -> int:
         ws_per_message_deflate=settings.ws_compression,
     )
     return 0
+
+
+def _price_feed(
+    settings: BackendSettings,
+    trading: TradingService,
+    simulator: PriceSimulator,
+    clock: Clock,
+) -> ReplayFeed | SimulatedFeed | None:
+    """The configured price source as a background task, or None after printing why
+    it cannot start."""
+    from pathlib import Path
+
+    from backend.services.oracle.replay import PriceRecorder
+    from backend.services.oracle.replay_feed import ReplayFeed
+    from backend.services.oracle.sim_feed import SimulatedFeed
+
+    if settings.oracle_source == "replay":
+        path = Path(settings.oracle_replay_path or "")
+        if not settings.oracle_replay_path or not path.is_file():
+            print(
+                f"quantdesk-backend: no recorded price file at {path} "
+                "(set --replay-prices or QUANTDESK_ORACLE_REPLAY_PATH)",
+                file=sys.stderr,
+            )
+            return None
+        return ReplayFeed(trading, path, settings.oracle_replay_speed)
+    recorder = None
+    if settings.oracle_record_path:
+        try:
+            recorder = PriceRecorder(Path(settings.oracle_record_path))
+        except OSError as error:
+            print(f"quantdesk-backend: cannot record prices: {error}", file=sys.stderr)
+            return None
+    return SimulatedFeed(simulator, trading, clock, recorder=recorder)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -45,5 +47,13 @@ class BackendSettings(BaseSettings):
     snapshot_interval_s: float = Field(default=600, gt=0)
     """How often the trading state is snapshotted (if it changed), so that a restart
     replays at most this long of the command log; one more is written at shutdown."""
+    oracle_source: Literal["sim", "replay"] = "sim"
+    """Where prices come from: the offline simulator, or a recorded file."""
+    oracle_replay_path: str | None = None
+    """The recorded file (JSON lines of Hermes updates) for ``oracle_source=replay``."""
+    oracle_replay_speed: float = Field(default=1.0, gt=0)
+    """Replay speed: 1 as recorded, 60 a minute per second."""
+    oracle_record_path: str | None = None
+    """Append every price the source gives to this file, in the replay format."""
     simulator_seed: int = 7
     """Seed of the offline price simulator (the embedded default's oracle)."""

@@ -24,7 +24,12 @@ def bearer(url: str, key: Keypair | None = None) -> dict[str, str]:
 class ServerProcess:
     """One `python -m backend` child on loopback."""
 
-    def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        env: dict[str, str] | None = None,
+        extra_args: list[str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -36,6 +41,7 @@ class ServerProcess:
                 str(self.port),
                 "--database-url",
                 database_url,
+                *(extra_args or []),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from backend.services.clock import Clock
+from backend.services.oracle.replay import PriceRecorder, hermes_entry
 from backend.services.oracle.simulator import PriceSimulator
 from backend.services.trading.commands import SetPrices, Tick
 from backend.services.trading.service import TradingService, TradingUnavailable
@@ -23,21 +24,31 @@ class SimulatedFeed:
         trading: TradingService,
         clock: Clock,
         interval_s: float = 1.0,
+        recorder: PriceRecorder | None = None,
     ) -> None:
         self.simulator = simulator
         self.trading = trading
         self.clock = clock
         self.interval_s = interval_s
+        self.recorder = recorder
+        """When set, every round is also written in the replay format."""
+        self.feed_ids = {spec.symbol: spec.pyth_feed_id for spec in trading.state.catalog}
 
     def step(self) -> None:
         """Publish one round of prices and a tick."""
         now = self.clock.now_ms()
+        ticks = self.simulator.advance(now)
         with self.trading.batched():
-            for tick in self.simulator.advance(now):
+            for tick in ticks:
                 self.trading.execute(
                     SetPrices(tick.market, oracle=tick.price, derive_mark=True, source="sim")
                 )
             self.trading.execute(Tick())
+        if self.recorder is not None and ticks:
+            entries = [
+                hermes_entry(self.feed_ids[t.market], t.price, 0, now // 1000) for t in ticks
+            ]
+            self.recorder.record(entries, received_at=now / 1000)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Step until ``stop`` is set; a stopped trading service ends the feed."""
