@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from backend.domain.candles import INTERVALS
 from backend.domain.errors import DomainError
@@ -31,6 +31,7 @@ from backend.services.trading.commands import Cancel, QuoteAuction, Submit
 from backend.services.trading.service import TradingUnavailable
 
 router = APIRouter()
+BodyT = TypeVar("BodyT", bound=BaseModel)
 
 MAX_FRAME_BYTES = 16_384
 PUBLIC = {"book", "trades", "candles", "prices", "funding", "auctions"}
@@ -233,15 +234,20 @@ def _trading(context: GatewayContext, subscriber: Subscriber):
     return context.trading
 
 
-async def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
-    trading = _trading(context, subscriber)
+def _validated(model: type[BodyT], value: object) -> BodyT:
+    """``value`` as ``model``, or the first problem as an `invalid_request` error."""
     try:
-        body = OrderBody.model_validate(message.get("order"))
+        return model.model_validate(value)
     except ValidationError as error:
         first = error.errors()[0]
         raise OpError(
             "invalid_request", f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         ) from None
+
+
+async def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
+    trading = _trading(context, subscriber)
+    body = _validated(OrderBody, message.get("order"))
     request = to_request(body, subscriber.user, context.catalog)
     result = (await trading.execute_durably(Submit(request))).primary
     return {
@@ -254,13 +260,7 @@ async def _place(context: GatewayContext, subscriber: Subscriber, message: dict)
 
 async def _quote(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
     trading = _trading(context, subscriber)
-    try:
-        body = QuoteBody.model_validate(message.get("quote"))
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise OpError(
-            "invalid_request", f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-        ) from None
+    body = _validated(QuoteBody, message.get("quote"))
     price, size = quote_values(body, context.catalog)
     await trading.execute_durably(
         QuoteAuction(subscriber.user, body.market, body.auction_id, price, size)
