@@ -171,6 +171,32 @@ async def test_a_burst_of_orders_on_one_socket_keeps_its_order(env) -> None:
         assert [book.resting(i).remaining for i in ids] == [10**9] * 5
 
 
+async def test_an_order_sent_before_a_new_auth_belongs_to_the_earlier_account(env) -> None:
+    server, trading = env
+    first, first_token = await _token(server.port)
+    second, second_token = await _token(server.port)
+    for account in (first, second):
+        trading.execute(Deposit(account, "USDC", 10**12))
+    order = {
+        "market": "SOL-PERP",
+        "side": "buy",
+        "type": "limit",
+        "size": "1",
+        "price": "140",
+        "client_order_id": "before-reauth",
+    }
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(json.dumps({"op": "auth", "token": first_token}))
+        await _next(socket, type="ack", op="auth")
+        # back to back: the order, then a sign-in as another wallet
+        await socket.send(json.dumps({"op": "place", "order": order, "request_id": 1}))
+        await socket.send(json.dumps({"op": "auth", "token": second_token}))
+        placed = await _next(socket, type="ack", op="place")
+    engine = trading.state.engines["SOL-PERP"]
+    assert [o.order_id for o in engine.open_orders(first)] == [placed["order"]["order_id"]]
+    assert engine.open_orders(second) == []
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -28,7 +29,7 @@ from backend.schemas.liquidity import QuoteBody, quote_values
 from backend.schemas.orders import OrderBody, OrderOut, to_request
 from backend.services.auth.errors import AuthError
 from backend.services.trading.commands import Cancel, QuoteAuction, Submit
-from backend.services.trading.service import TradingUnavailable
+from backend.services.trading.service import TradingService, TradingUnavailable
 
 router = APIRouter()
 BodyT = TypeVar("BodyT", bound=BaseModel)
@@ -70,13 +71,15 @@ async def stream(socket: WebSocket) -> None:
                 )
                 continue
             if message["op"] in TRADING_OPS:
-                # applied in arrival order when the task starts; answered once durable,
-                # while the next messages are read (a burst is not one commit per order)
-                task = asyncio.create_task(_answer(context, subscriber, message))
+                # applied in arrival order when the task starts, for the account signed in
+                # now (a later auth cannot take it over); answered once durable, while the
+                # next messages are read (a burst is not one commit per order)
+                work = _trade(context, subscriber.user, message)
+                task = asyncio.create_task(_answer(subscriber, message, work))
                 answering.add(task)
                 task.add_done_callback(answering.discard)
             else:
-                await _answer(context, subscriber, message)
+                await _answer(subscriber, message, _handle(context, subscriber, message))
     except WebSocketDisconnect:
         pass
     finally:
@@ -87,10 +90,11 @@ async def stream(socket: WebSocket) -> None:
             await writer
 
 
-async def _answer(context: GatewayContext, subscriber: Subscriber, message: dict) -> None:
-    """Carry out one op and queue its answer (an ack, or an error with its reason)."""
+async def _answer(subscriber: Subscriber, message: dict, work: Awaitable[dict | None]) -> None:
+    """Carry out one op (``work``) and queue its answer (an ack, or an error with its
+    reason)."""
     try:
-        reply = await _handle(context, subscriber, message)
+        reply = await work
     except OpError as error:
         reply = {"type": "error", "code": error.code, "message": error.message}
     except DomainError as error:
@@ -155,13 +159,17 @@ async def _handle(context: GatewayContext, subscriber: Subscriber, message: dict
         return {"type": "ack", "op": "auth", "pubkey": subscriber.user}
     if op in ("subscribe", "unsubscribe"):
         return _subscription(context, subscriber, message, op == "subscribe")
-    if op == "place":
-        return await _place(context, subscriber, message)
-    if op == "cancel":
-        return await _cancel(context, subscriber, message)
-    if op == "quote":
-        return await _quote(context, subscriber, message)
     raise OpError("invalid_op", f"unknown op {op!r}")
+
+
+async def _trade(context: GatewayContext, user: str | None, message: dict) -> dict:
+    """A trading op for ``user`` (the account signed in when it arrived)."""
+    op = message["op"]
+    if op == "place":
+        return await _place(context, user, message)
+    if op == "cancel":
+        return await _cancel(context, user, message)
+    return await _quote(context, user, message)
 
 
 def _subscription(
@@ -223,10 +231,10 @@ def _snapshot(context: GatewayContext, channel: str, topic: Topic) -> dict | Non
     return None
 
 
-def _trading(context: GatewayContext, subscriber: Subscriber):
-    if subscriber.user is None:
+def _trading(context: GatewayContext, user: str | None) -> TradingService:
+    if user is None:
         raise OpError("auth_required", "authenticate before trading")
-    wait = context.limits.private.take(subscriber.user, context.clock.now_ms())
+    wait = context.limits.private.take(user, context.clock.now_ms())
     if wait is not None:
         raise OpError("rate_limited", f"too many account requests; retry in {wait} s")
     if context.trading is None:
@@ -245,10 +253,10 @@ def _validated(model: type[BodyT], value: object) -> BodyT:
         ) from None
 
 
-async def _place(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
-    trading = _trading(context, subscriber)
+async def _place(context: GatewayContext, user: str | None, message: dict) -> dict:
+    trading = _trading(context, user)
     body = _validated(OrderBody, message.get("order"))
-    request = to_request(body, subscriber.user, context.catalog)
+    request = to_request(body, user, context.catalog)
     result = (await trading.execute_durably(Submit(request))).primary
     return {
         "type": "ack",
@@ -258,23 +266,19 @@ async def _place(context: GatewayContext, subscriber: Subscriber, message: dict)
     }
 
 
-async def _quote(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
-    trading = _trading(context, subscriber)
+async def _quote(context: GatewayContext, user: str | None, message: dict) -> dict:
+    trading = _trading(context, user)
     body = _validated(QuoteBody, message.get("quote"))
     price, size = quote_values(body, context.catalog)
-    await trading.execute_durably(
-        QuoteAuction(subscriber.user, body.market, body.auction_id, price, size)
-    )
+    await trading.execute_durably(QuoteAuction(user, body.market, body.auction_id, price, size))
     return {"type": "ack", "op": "quote", "auction_id": body.auction_id}
 
 
-async def _cancel(context: GatewayContext, subscriber: Subscriber, message: dict) -> dict:
-    trading = _trading(context, subscriber)
+async def _cancel(context: GatewayContext, user: str | None, message: dict) -> dict:
+    trading = _trading(context, user)
     order_id = message.get("order_id")
-    order = (
-        find_order(trading.state, subscriber.user, order_id) if isinstance(order_id, int) else None
-    )
+    order = find_order(trading.state, user, order_id) if isinstance(order_id, int) else None
     if order is None:
         raise OpError("order_not_found", f"no working order {order_id} for this account")
-    await trading.execute_durably(Cancel(subscriber.user, order.request.market, order.order_id))
+    await trading.execute_durably(Cancel(user, order.request.market, order.order_id))
     return {"type": "ack", "op": "cancel", "order": OrderOut.of(order).model_dump()}
