@@ -89,13 +89,16 @@ async def test_a_snapshot_never_holds_an_uncommitted_command(service, db) -> Non
     await waiting
 
 
-async def test_a_failed_group_commit_fails_every_waiting_order(service, db) -> None:
+async def test_a_failed_group_commit_fails_every_waiting_order(service, db, caplog) -> None:
     with db.begin() as connection:
         connection.execute(text("DROP TABLE commands"))
     results = await asyncio.gather(
         *(service.execute_durably(_buy(f"lost{i}")) for i in range(3)), return_exceptions=True
     )
     assert all(isinstance(r, TradingUnavailable) for r in results)
+    # logged once as critical by the service, not again as an unhandled loop error
+    assert [r.name for r in caplog.records if r.levelname == "CRITICAL"] == ["quantdesk.trading"]
+    assert not [r for r in caplog.records if r.name == "asyncio"]
     with pytest.raises(TradingUnavailable, match="restart"):
         await service.execute_durably(_buy("after"))
 

@@ -68,7 +68,7 @@ class TradingService:
         self._failed = False
         self._listeners: list[CommitListener] = []
         self._waiting: list[_Waiting] = []
-        """Applied commands not yet committed (a group commit is due this loop turn)."""
+        """Applied commands not yet committed (a group commit is scheduled for them)."""
         self._commit_handle: asyncio.Handle | None = None
         self._batch_depth = 0
         self.commit_interval_s = 0.0
@@ -146,9 +146,9 @@ class TradingService:
             # the number of transactions; after a quiet spell the commit runs at once
             wait = self._last_commit + self.commit_interval_s - loop.time()
             if wait > 0:
-                self._commit_handle = loop.call_later(wait, self._commit_waiting)
+                self._commit_handle = loop.call_later(wait, self._commit_scheduled)
             else:
-                self._commit_handle = loop.call_soon(self._commit_waiting)
+                self._commit_handle = loop.call_soon(self._commit_scheduled)
         await committed
         return outcome
 
@@ -165,6 +165,12 @@ class TradingService:
             return outcome, False  # a repeated client order id changed nothing
         self._waiting.append(_Waiting(command, payload, outcome, now_ms, committed))
         return outcome, True
+
+    def _commit_scheduled(self) -> None:
+        """The group commit as an event-loop callback: a failure is already logged and
+        handed to every waiting caller, so it is not raised into the loop as well."""
+        with contextlib.suppress(TradingUnavailable):
+            self._commit_waiting()
 
     def _commit_waiting(self) -> None:
         """Commit every applied command not yet in the log, in one transaction, then tell
