@@ -44,6 +44,7 @@ class RejectCode(StrEnum):
     ORDER_NOT_FOUND = "order_not_found"
     ORDER_NOT_OPEN = "order_not_open"
     MARKET_HALTED = "market_halted"
+    NO_VALID_PRICE = "no_valid_price"
     AUCTION_CLOSED = "auction_closed"
     AUCTION_NOT_FOUND = "auction_not_found"
     INVALID_QUOTE = "invalid_quote"

@@ -26,6 +26,7 @@ _NOT_FOUND = {
 _CONFLICT = {
     RejectCode.ORDER_NOT_OPEN,
     RejectCode.MARKET_HALTED,
+    RejectCode.NO_VALID_PRICE,
     RejectCode.AUCTION_CLOSED,
     RejectCode.MARKET_STATUS_UNCHANGED,
 }
@@ -37,7 +38,10 @@ ERROR_RESPONSES = {
     401: {"model": ErrorBody, "description": "not signed in, or the session is not valid"},
     403: {"model": ErrorBody, "description": "signed in, but not allowed (admin routes)"},
     404: {"model": ErrorBody, "description": "no such market, order or asset"},
-    409: {"model": ErrorBody, "description": "not in this state: halted market, closed order"},
+    409: {
+        "model": ErrorBody,
+        "description": "not in this state: halted or priceless market, closed order",
+    },
     422: {"model": ErrorBody, "description": "malformed request"},
     429: {"model": ErrorBody, "description": "too many requests; see Retry-After"},
     503: {"model": ErrorBody, "description": "trading is stopped; retry later"},

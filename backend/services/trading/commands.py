@@ -68,6 +68,8 @@ class SetPrices:
     """Where the oracle price came from; given, the price is recorded in its history."""
     confidence: int = 0
     """The source's confidence interval (price units)."""
+    publish_time_ms: int | None = None
+    """When the source published the oracle price (None: when it arrived)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,19 @@ class SetMarketStatus:
 
     market: str
     halted: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetPriceStatus:
+    """A market's oracle changed status (`live`, `stale`, `fallback` or `halted`, see
+    `oracle.validation.FeedStatus`). While `halted` only cancels and reduce-only orders
+    are accepted; while `stale` or `halted` nobody is liquidated on the old price."""
+
+    market: str
+    status: str
+    source: str | None = None
+    """The source serving the price now (None when halted)."""
     reason: str = ""
 
 
@@ -130,6 +145,7 @@ Command = (
     | Tick
     | QuoteAuction
     | SetMarketStatus
+    | SetPriceStatus
     | SetMarketParameters
     | Deposit
     | Withdraw
@@ -144,6 +160,7 @@ _KINDS: dict[str, type] = {
     "tick": Tick,
     "quote_auction": QuoteAuction,
     "set_market_status": SetMarketStatus,
+    "set_price_status": SetPriceStatus,
     "set_market_parameters": SetMarketParameters,
     "deposit": Deposit,
     "withdraw": Withdraw,

@@ -48,7 +48,7 @@ def settle_due_funding(state, now_ms: int) -> list[FundingSettlement]:
     """Settle every market whose funding period has ended."""
     settled = []
     for market, schedule in state.funding.items():
-        if market in state.halted or schedule.due_ms is None or schedule.due_ms > now_ms:
+        if not state.trades(market) or schedule.due_ms is None or schedule.due_ms > now_ms:
             continue
         twaps = schedule.accumulator.twaps(now_ms)
         spec = state.catalog.market(market)
@@ -84,6 +84,8 @@ def liquidate_unhealthy(state, market: str, now_ms: int, outcome) -> list[Liquid
         position = account.positions.get(market)
         if position is None or not position.base:
             continue
+        if not all(state.liquidates(m) for m, p in account.positions.items() if p.base):
+            continue  # its health rests on a price that is stale or missing
         try:
             view = risk_view(account, state.catalog, state.prices)
         except MissingPrice:

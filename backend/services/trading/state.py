@@ -25,6 +25,7 @@ from backend.domain.markets import MarketCatalog, MarketSpecError, adjust_market
 from backend.domain.matching_engine import MatchingEngine
 from backend.domain.orders import OrderRequest, OrderType, Side
 from backend.domain.triggers import ReferencePrices
+from backend.services.oracle.validation import FeedStatus
 from backend.services.trading.commands import (
     Cancel,
     CancelAll,
@@ -35,6 +36,7 @@ from backend.services.trading.commands import (
     SetMarketParameters,
     SetMarketStatus,
     SetPrices,
+    SetPriceStatus,
     Submit,
     Tick,
     Withdraw,
@@ -64,6 +66,8 @@ class OracleRecord:
     source: str
     price: int
     confidence: int
+    publish_time_ms: int | None = None
+    """When the source published it (None: when it arrived)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,7 @@ class MarketChange:
 
     market: str
     kind: str
-    """``halt``, ``resume`` or ``parameters``."""
+    """``halt``, ``resume``, ``parameters`` or ``oracle`` (a price status change)."""
     message: str
 
 
@@ -112,6 +116,8 @@ class TradingState:
         )
         self.halted: set[str] = set()
         """Markets where only cancels work."""
+        self.price_status: dict[str, FeedStatus] = {}
+        """Markets whose oracle is not live (see `SetPriceStatus`); absent means live."""
         self.ledger = Ledger(catalog)
         self.prices: dict[str, MarketPrices] = {}
         self.price_times: dict[str, int] = {}
@@ -142,6 +148,7 @@ class TradingState:
         outcome = Outcome()
         if isinstance(command, Submit):
             self._check_trading(command.request.market)
+            self._check_price(command.request.market, command.request.reduce_only)
             self._check_margin(command.request)
             self._record(
                 outcome, self.engine(command.request.market).submit(command.request, now_ms)
@@ -157,6 +164,8 @@ class TradingState:
                 self._record(outcome, self.engine(market).cancel_all(command.account, now_ms))
         elif isinstance(command, Modify):
             self._check_trading(command.market)
+            order = self.engine(command.market).order(command.order_id)
+            self._check_price(command.market, order is not None and order.request.reduce_only)
             self._record(
                 outcome,
                 self.engine(command.market).modify(
@@ -167,7 +176,7 @@ class TradingState:
             self._set_prices(command, now_ms, outcome)
         elif isinstance(command, Tick):
             for market, engine in self.engines.items():
-                if market not in self.halted:
+                if self.trades(market):
                     self._record(outcome, engine.on_time(now_ms))
             for settlement in settle_due_funding(self, now_ms):
                 outcome.funding.append(settlement)
@@ -176,6 +185,8 @@ class TradingState:
             self._quote_auction(command, now_ms, outcome)
         elif isinstance(command, SetMarketStatus):
             self._set_status(command, now_ms, outcome)
+        elif isinstance(command, SetPriceStatus):
+            self._set_price_status(command, outcome)
         elif isinstance(command, SetMarketParameters):
             self._set_parameters(command, outcome)
         elif isinstance(command, Deposit):
@@ -199,6 +210,29 @@ class TradingState:
             outcome.accounts.update((fill.taker_account, fill.maker_account))
         outcome.results.append(result)
 
+    def trades(self, market: str) -> bool:
+        """Whether ``market`` runs: not halted by an operator nor for want of a price
+        (time-driven work, triggers and funding wait while it does not)."""
+        return market not in self.halted and (
+            self.price_status.get(market) is not FeedStatus.HALTED
+        )
+
+    def liquidates(self, market: str) -> bool:
+        """Whether ``market``'s price may be used to liquidate: it runs and its price is
+        neither stale nor missing."""
+        return self.trades(market) and self.price_status.get(market) is not FeedStatus.STALE
+
+    def _check_price(self, market: str, reduce_only: bool) -> None:
+        """Refuse an order that may add risk while the market has no valid price."""
+        if reduce_only or self.price_status.get(market) is not FeedStatus.HALTED:
+            return
+        raise OrderRejected(
+            RejectCode.NO_VALID_PRICE,
+            f"{market} has no valid oracle price: only cancels and reduce-only orders "
+            "are accepted until it returns",
+            "market",
+        )
+
     def _check_trading(self, market: str) -> None:
         """Refuse order entry in a halted market (cancels still work)."""
         if market in self.halted:
@@ -214,7 +248,7 @@ class TradingState:
         if command.derive_mark and command.oracle is not None:
             mark = mark_from_book(engine, command.oracle)
         prices = ReferencePrices(mark, command.oracle, command.last)
-        halted = command.market in self.halted
+        halted = not self.trades(command.market)
         if halted:
             engine.take_prices(prices)
         else:
@@ -227,9 +261,15 @@ class TradingState:
                 self.funding[command.market].sample(merged.mark, merged.oracle, now_ms)
         if command.source is not None and command.oracle is not None:
             outcome.oracle_prices.append(
-                OracleRecord(command.market, command.source, command.oracle, command.confidence)
+                OracleRecord(
+                    command.market,
+                    command.source,
+                    command.oracle,
+                    command.confidence,
+                    command.publish_time_ms,
+                )
             )
-        if command.market in self.prices and not halted:
+        if command.market in self.prices and self.liquidates(command.market):
             outcome.liquidations.extend(liquidate_unhealthy(self, command.market, now_ms, outcome))
 
     def _quote_auction(self, command: QuoteAuction, now_ms: int, outcome: Outcome) -> None:
@@ -271,6 +311,23 @@ class TradingState:
         if command.reason:
             message += f": {command.reason}"
         outcome.market_changes.append(MarketChange(market, kind, message))
+
+    def _set_price_status(self, command: SetPriceStatus, outcome: Outcome) -> None:
+        """Record a market's new oracle status; leaving `halted` starts a fresh funding
+        period (no average spans the time without a price)."""
+        market = self.engine(command.market).spec.symbol
+        status = FeedStatus(command.status)
+        was = self.price_status.pop(market, FeedStatus.LIVE)
+        if status is not FeedStatus.LIVE:
+            self.price_status[market] = status
+        if was is FeedStatus.HALTED and status is not FeedStatus.HALTED:
+            self.funding[market] = FundingSchedule(self.funding[market].period_ms)
+        message = f"{market} oracle {status.value}"
+        if command.source:
+            message += f" from {command.source}"
+        if command.reason:
+            message += f": {command.reason}"
+        outcome.market_changes.append(MarketChange(market, "oracle", message))
 
     def _set_parameters(self, command: SetMarketParameters, outcome: Outcome) -> None:
         """Replace a market's adjustable parameters (checked like a loaded market)."""
