@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from backend.settings import BackendSettings
 
 if TYPE_CHECKING:
     from backend.services.clock import Clock
+    from backend.services.oracle.live_feed import LiveFeed
     from backend.services.oracle.replay_feed import ReplayFeed
     from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
@@ -28,10 +30,20 @@ def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
     parser.add_argument("--database-url", help="SQLAlchemy URL (default SQLite in user data)")
     parser.add_argument("--markets", default=str(default_markets_path()), help="markets file")
     parser.add_argument(
+        "--oracle",
+        choices=["sim", "replay", "pyth", "coingecko"],
+        help="where prices come from (default sim, the offline simulator)",
+    )
+    parser.add_argument(
         "--replay-prices", metavar="PATH", help="play recorded prices instead of the simulator"
     )
     parser.add_argument(
         "--record-prices", metavar="PATH", help="append every price to PATH (replay format)"
+    )
+    parser.add_argument(
+        "--settings-file",
+        metavar="PATH",
+        help="QUANTDESK_* settings as NAME=value lines (the environment wins over it)",
     )
     args = parser.parse_args(argv)
     overrides = {
@@ -42,12 +54,15 @@ def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
             ("database_url", args.database_url),
             ("oracle_replay_path", args.replay_prices),
             ("oracle_record_path", args.record_prices),
+            ("oracle_source", args.oracle),
         )
         if value is not None
     }
     if args.replay_prices is not None:
         overrides["oracle_source"] = "replay"
-    return BackendSettings(**overrides), args.markets
+    if args.settings_file is not None and not Path(args.settings_file).is_file():
+        parser.error(f"no settings file at {args.settings_file}")
+    return BackendSettings(_env_file=args.settings_file, **overrides), args.markets
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,11 +148,10 @@ def _price_feed(
     trading: TradingService,
     simulator: PriceSimulator,
     clock: Clock,
-) -> ReplayFeed | SimulatedFeed | None:
+) -> ReplayFeed | SimulatedFeed | LiveFeed | None:
     """The configured price source as a background task, or None after printing why
     it cannot start."""
-    from pathlib import Path
-
+    from backend.services.oracle.live_setup import live_feed
     from backend.services.oracle.replay import PriceRecorder
     from backend.services.oracle.replay_feed import ReplayFeed
     from backend.services.oracle.sim_feed import SimulatedFeed
@@ -159,6 +173,8 @@ def _price_feed(
         except OSError as error:
             print(f"quantdesk-backend: cannot record prices: {error}", file=sys.stderr)
             return None
+    if settings.oracle_source in ("pyth", "coingecko"):
+        return live_feed(settings, trading, clock, recorder)
     return SimulatedFeed(simulator, trading, clock, recorder=recorder)
 
 

@@ -47,8 +47,26 @@ class BackendSettings(BaseSettings):
     snapshot_interval_s: float = Field(default=600, gt=0)
     """How often the trading state is snapshotted (if it changed), so that a restart
     replays at most this long of the command log; one more is written at shutdown."""
-    oracle_source: Literal["sim", "replay"] = "sim"
-    """Where prices come from: the offline simulator, or a recorded file."""
+    oracle_source: Literal["sim", "replay", "pyth", "coingecko"] = "sim"
+    """Where prices come from: the offline simulator, a recorded file, Pyth Hermes (with
+    the fallback below), or CoinGecko alone."""
+    oracle_fallback: Literal["coingecko", "none"] = "coingecko"
+    """The source that serves a market when Pyth has given no valid price for
+    ``oracle_failover_after_s`` (``oracle_source=pyth`` only)."""
+    oracle_failover_after_s: float = Field(default=3.0, gt=0, le=60)
+    """Silence (or only refused prices) from the primary before the fallback serves."""
+    oracle_fallback_max_age_s: float = Field(default=120.0, gt=0)
+    """The oldest fallback price that may serve: CoinGecko refreshes a coin's price about
+    once a minute on its public API."""
+    pyth_url: str = "https://hermes.pyth.network"
+    """The Hermes endpoint (v2 API)."""
+    pyth_api_key: str | None = Field(default=None, repr=False)
+    """Sent as a bearer token, for Hermes providers that need one."""
+    coingecko_url: str = "https://api.coingecko.com"
+    coingecko_api_key: str | None = Field(default=None, repr=False)
+    """A CoinGecko demo key, sent as ``x-cg-demo-api-key``."""
+    coingecko_calls_per_minute: float = Field(default=10, gt=0, le=6000)
+    """How often CoinGecko is polled (its free tier allows a few calls a minute)."""
     oracle_replay_path: str | None = None
     """The recorded file (JSON lines of Hermes updates) for ``oracle_source=replay``."""
     oracle_replay_speed: float = Field(default=1.0, gt=0)

@@ -74,6 +74,27 @@ class _LiveGauges(Collector):
         for market, at_ms in sorted(self.trading.state.price_times.items()):
             age.add_metric([market], (now - at_ms) / 1000)
         yield age
+        state = self.trading.state
+        oracle_age = GaugeMetricFamily(
+            "quantdesk_oracle_age_seconds",
+            "Seconds since the source published each market's oracle price",
+            labels=["market", "source"],
+        )
+        for market, published_ms in sorted(state.oracle_published_ms.items()):
+            source = state.price_sources.get(market, "")
+            oracle_age.add_metric([market, source], (now - published_ms) / 1000)
+        yield oracle_age
+        status = GaugeMetricFamily(
+            "quantdesk_oracle_status",
+            "Each market's oracle status (1 for the current one)",
+            labels=["market", "status"],
+        )
+        for spec in state.catalog:
+            current = state.price_status.get(spec.symbol)
+            now_status = current.value if current is not None else "live"
+            for name in ("live", "stale", "fallback", "halted"):
+                status.add_metric([spec.symbol, name], float(name == now_status))
+        yield status
         yield GaugeMetricFamily(
             "quantdesk_ws_clients", "Connected stream clients", value=self.hub.connections
         )

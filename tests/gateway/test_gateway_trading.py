@@ -84,7 +84,16 @@ async def test_a_fill_shows_in_positions(http: httpx.AsyncClient) -> None:
     assert positions[0]["market"] == "SOL-PERP" and positions[0]["size"] == "2"
     assert positions[0]["entry_price"] == "150" and positions[0]["unrealised_pnl"] == "0"
     prices = (await http.get("/api/oracle/prices")).json()
-    assert prices == [{"market": "SOL-PERP", "mark": "150", "oracle": "150"}]
+    assert prices == [
+        {
+            "market": "SOL-PERP",
+            "mark": "150",
+            "oracle": "150",
+            "status": "live",
+            "source": None,
+            "published_ms": None,
+        }
+    ]
 
 
 @pytest.mark.parametrize(

@@ -20,14 +20,18 @@ router = APIRouter(
 
 @router.get("/prices")
 async def prices(trading: TradingDep) -> list[PriceOut]:
-    """The latest mark and oracle price of every market that has one."""
+    """The latest mark and oracle price of every market that has one, with its status."""
+    state = trading.state
     return [
         PriceOut(
             market=market,
             mark=format_fixed(p.mark, PRICE_PRECISION),
             oracle=format_fixed(p.oracle, PRICE_PRECISION),
+            status=state.price_status[market].value if market in state.price_status else "live",
+            source=state.price_sources.get(market),
+            published_ms=state.oracle_published_ms.get(market),
         )
-        for market, p in trading.state.prices.items()
+        for market, p in state.prices.items()
     ]
 
 

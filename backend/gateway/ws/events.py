@@ -14,7 +14,7 @@ from backend.gateway.ws.hub import Hub
 from backend.gateway.ws.wire import auction_out, price_text, quote_text, size_text
 from backend.schemas.orders import OrderOut
 from backend.services.market_data.history import HistoryService
-from backend.services.trading.commands import Command, SetPrices
+from backend.services.trading.commands import Command, SetPrices, SetPriceStatus
 from backend.services.trading.margin_calls import MarginCallWatch
 from backend.services.trading.state import Outcome, TradingState
 
@@ -136,6 +136,19 @@ class StreamPublisher:
                     "type": "price",
                     "mark": price_text(prices.mark),
                     "oracle": price_text(prices.oracle),
+                    "source": self.state.price_sources.get(command.market),
+                },
+            )
+        elif isinstance(command, SetPriceStatus):
+            self.hub.publish(
+                ("prices", command.market),
+                {
+                    "channel": "prices",
+                    "market": command.market,
+                    "type": "status",
+                    "status": command.status,
+                    "source": command.source,
+                    "reason": command.reason,
                 },
             )
 
@@ -210,6 +223,23 @@ class StreamPublisher:
                         },
                     },
                 )
+
+
+def prices_snapshot(state: TradingState, market: str, seq: int) -> dict:
+    """A market's prices and oracle status now: the first message on `prices`."""
+    prices = state.prices.get(market)
+    status = state.price_status.get(market)
+    return {
+        "channel": "prices",
+        "market": market,
+        "type": "snapshot",
+        "seq": seq,
+        "mark": price_text(prices.mark) if prices else None,
+        "oracle": price_text(prices.oracle) if prices else None,
+        "source": state.price_sources.get(market),
+        "status": status.value if status is not None else "live",
+        "published_ms": state.oracle_published_ms.get(market),
+    }
 
 
 def book_snapshot(state: TradingState, market: str, depth: int = 100) -> dict:

@@ -22,7 +22,7 @@ from backend.domain.errors import DomainError
 from backend.gateway.context import GatewayContext
 from backend.gateway.views import find_order
 from backend.gateway.ws.candles import candle_topic
-from backend.gateway.ws.events import book_snapshot
+from backend.gateway.ws.events import book_snapshot, prices_snapshot
 from backend.gateway.ws.hub import Subscriber, Topic
 from backend.gateway.ws.wire import auction_out
 from backend.schemas.liquidity import QuoteBody, quote_values
@@ -219,6 +219,8 @@ def _snapshot(context: GatewayContext, channel: str, topic: Topic) -> dict | Non
     if channel == "candles" and context.candles is not None:
         market, interval = topic[1]
         return context.candles.snapshot(market, interval, context.clock.now_ms())
+    if channel == "prices":
+        return prices_snapshot(context.trading.state, topic[1], context.hub.seq(topic))
     if channel == "auctions":
         engine = context.trading.state.engines[topic[1]]
         return {

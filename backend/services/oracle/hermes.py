@@ -4,8 +4,9 @@
 closes streams after a while and networks drop them: the client reconnects with jittered
 exponential backoff (a 429's `Retry-After` is honoured as the wait), fetches the latest
 prices first so that nothing missed while away goes unseen, and drops updates it has
-already passed on (a feed's publish time must move forward). A gap that the update's
-`prev_publish_time` reveals is counted and logged.
+already passed on (a feed's publish time, then its slot, must move forward: Pyth
+publishes several times a second and `publish_time` counts whole seconds). A gap that the
+update's `prev_publish_time` reveals is counted and logged.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class HermesClient:
         self.http = http or httpx.AsyncClient(timeout=timeout_s, headers=headers)
         self.backoff = backoff or Backoff()
         self.stats = StreamStats()
-        self._last_publish: dict[str, int] = {}
+        self._last_publish: dict[str, tuple[int, int]] = {}
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
@@ -103,13 +104,20 @@ class HermesClient:
 
     async def stream(self, feed_ids: Sequence[str]) -> AsyncIterator[PythPrice]:
         """Every new price of ``feed_ids``, forever: reconnecting, never repeating one."""
+        async for prices in self.batches(feed_ids):
+            for price in prices:
+                yield price
+
+    async def batches(self, feed_ids: Sequence[str]) -> AsyncIterator[list[PythPrice]]:
+        """As `stream`, one list per Hermes update (a snapshot, or one stream event:
+        the feeds that moved in the same slot arrive together)."""
         while True:
             try:
-                for price in await self.latest(feed_ids):
-                    if self._is_new(price):
-                        yield price
-                async for price in self._stream_once(feed_ids):
-                    yield price
+                snapshot = [p for p in await self.latest(feed_ids) if self._is_new(p)]
+                if snapshot:
+                    yield snapshot
+                async for prices in self._stream_once(feed_ids):
+                    yield prices
                 wait = self.backoff.next_wait()
                 log.info("Hermes closed the stream; reconnecting in %.2f s", wait)
             except HermesUnavailable as error:
@@ -120,7 +128,7 @@ class HermesClient:
                 log.warning("Hermes answered out of format (%s); retrying in %.2f s", error, wait)
             await asyncio.sleep(wait)
 
-    async def _stream_once(self, feed_ids: Sequence[str]) -> AsyncIterator[PythPrice]:
+    async def _stream_once(self, feed_ids: Sequence[str]) -> AsyncIterator[list[PythPrice]]:
         """One connection's updates, until the server or the network ends it."""
         parser = SseParser()
         params = _ids(feed_ids)
@@ -136,8 +144,9 @@ class HermesClient:
                 self.stats.connects += 1
                 async for text in answer.aiter_text():
                     for event in parser.feed(text):
-                        for price in self._event_prices(event.data):
-                            yield price
+                        prices = self._event_prices(event.data)
+                        if prices:
+                            yield prices
         except (httpx.TransportError, httpx.StreamError) as error:
             raise HermesUnavailable(f"stream broke: {type(error).__name__}") from error
 
@@ -155,19 +164,20 @@ class HermesClient:
     def _is_new(self, price: PythPrice) -> bool:
         """Whether ``price`` moves its feed forward (and note a gap before it)."""
         last = self._last_publish.get(price.feed_id)
-        if last is not None and price.publish_time <= last:
+        key = (price.publish_time, price.slot or 0)
+        if last is not None and key <= last:
             self.stats.duplicates += 1
             return False
         previous = price.prev_publish_time
-        if last is not None and previous is not None and previous > last:
+        if last is not None and previous is not None and previous > last[0]:
             self.stats.gaps += 1
             log.warning(
                 "feed %s: updates between %s and %s were not received",
                 price.feed_id[:8],
-                last,
+                last[0],
                 previous,
             )
-        self._last_publish[price.feed_id] = price.publish_time
+        self._last_publish[price.feed_id] = key
         return True
 
     async def _get(self, path: str, params: list[tuple[str, str]] | dict) -> httpx.Response:

@@ -2,7 +2,8 @@
 
 A price is refused when it is older than the market's maximum age, when its confidence
 interval is wider than a set fraction of the price, when its publish time goes
-backwards (or repeats), and when it jumps beyond a set bound from the last accepted
+backwards (or repeats: updates in the same second are ordered by a sequence such as
+Pyth's slot), and when it jumps beyond a set bound from the last accepted
 price unless the next update confirms the move. The status says where a market's price
 comes from: `live` (the primary source, fresh), `stale` (the primary has been quiet past
 the failover delay and no fallback is fresh: its last price still serves until it is
@@ -54,10 +55,22 @@ class PriceValidator:
         self.policy = policy
         self.price: int | None = None
         self.publish_time: float | None = None
-        self._held: tuple[int, float] | None = None
+        self.sequence = 0
+        self._held: tuple[int, float, int] | None = None
 
-    def check(self, price: int, confidence: int, publish_time: float, now: float) -> Check:
-        """Judge an update; an accepted one becomes the feed's price."""
+    def is_repeat(self, publish_time: float, sequence: int = 0) -> bool:
+        """Whether the update is not newer than the accepted one (a source polled faster
+        than it changes answers the same update again)."""
+        return self.publish_time is not None and (publish_time, sequence) <= (
+            self.publish_time,
+            self.sequence,
+        )
+
+    def check(
+        self, price: int, confidence: int, publish_time: float, now: float, sequence: int = 0
+    ) -> Check:
+        """Judge an update; an accepted one becomes the feed's price. ``sequence`` orders
+        updates published in the same second (0 when the source has none)."""
         policy = self.policy
         if price <= 0:
             return Check(False, "price is not positive")
@@ -65,15 +78,19 @@ class PriceValidator:
             return Check(False, f"older than {policy.max_age_s:g} s")
         if confidence * RATIO_PRECISION > policy.max_confidence * price:
             return Check(False, "confidence interval too wide")
-        if self.publish_time is not None and publish_time <= self.publish_time:
+        if self.is_repeat(publish_time, sequence):
             return Check(False, "publish time did not move forward")
         last = self.price
         if last is not None and abs(price - last) * RATIO_PRECISION > policy.max_jump * last:
-            held, self._held = self._held, (price, publish_time)
-            if held is None or held[1] >= publish_time or not _close(price, held[0], policy):
+            held, self._held = self._held, (price, publish_time, sequence)
+            if (
+                held is None
+                or (held[1], held[2]) >= (publish_time, sequence)
+                or not _close(price, held[0], policy)
+            ):
                 return Check(False, "jump held until the next update confirms it")
         self._held = None
-        self.price, self.publish_time = price, publish_time
+        self.price, self.publish_time, self.sequence = price, publish_time, sequence
         return Check(True)
 
 
@@ -90,11 +107,21 @@ class _Quote:
 class FeedSupervisor:
     """Chooses a market's price between a primary and a fallback source."""
 
-    def __init__(self, max_age_s: float, failover_after_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        max_age_s: float,
+        failover_after_s: float = 5.0,
+        fallback_max_age_s: float | None = None,
+        started: float | None = None,
+    ) -> None:
         self.max_age_s = max_age_s
         self.failover_after_s = failover_after_s
+        self.fallback_max_age_s = max_age_s if fallback_max_age_s is None else fallback_max_age_s
+        """The fallback's own bound: a polled source refreshes less often than Pyth."""
         self._primary: _Quote | None = None
-        self._primary_seen: float | None = None
+        self._primary_seen: float | None = started
+        """When the primary last gave a valid price (from ``started``: the primary gets
+        ``failover_after_s`` to give its first price before it counts as quiet)."""
         self._fallback: _Quote | None = None
 
     def primary(self, price: int, publish_time: float, now: float) -> None:
@@ -113,7 +140,7 @@ class FeedSupervisor:
         quiet = self._primary_seen is None or now - self._primary_seen > self.failover_after_s
         if primary_fresh and not quiet:
             return FeedStatus.LIVE, primary.price
-        if fallback is not None and now - fallback.publish_time <= self.max_age_s:
+        if fallback is not None and now - fallback.publish_time <= self.fallback_max_age_s:
             return FeedStatus.FALLBACK, fallback.price
         if primary_fresh:
             return FeedStatus.STALE, primary.price

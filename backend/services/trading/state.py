@@ -118,6 +118,10 @@ class TradingState:
         """Markets where only cancels work."""
         self.price_status: dict[str, FeedStatus] = {}
         """Markets whose oracle is not live (see `SetPriceStatus`); absent means live."""
+        self.price_sources: dict[str, str] = {}
+        """The source of each market's newest oracle price."""
+        self.oracle_published_ms: dict[str, int] = {}
+        """When each market's newest oracle price was published (epoch ms)."""
         self.ledger = Ledger(catalog)
         self.prices: dict[str, MarketPrices] = {}
         self.price_times: dict[str, int] = {}
@@ -260,6 +264,8 @@ class TradingState:
             if not halted:
                 self.funding[command.market].sample(merged.mark, merged.oracle, now_ms)
         if command.source is not None and command.oracle is not None:
+            self.price_sources[command.market] = command.source
+            self.oracle_published_ms[command.market] = command.publish_time_ms or now_ms
             outcome.oracle_prices.append(
                 OracleRecord(
                     command.market,
