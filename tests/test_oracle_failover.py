@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 import websockets
 
 from backend.domain.markets import default_markets_path, load_default_catalog
+from backend.services.oracle.replay import read_recording
 from bench.local_oracles import LocalCoinGecko, LocalHermes, coingecko_prices, hermes_feeds
 from tests.loopback_server import LoopbackServer
 from tests.server_process import ServerProcess, bearer
@@ -65,6 +67,7 @@ async def test_failover_recovery_and_halt_through_the_gateway(oracles, tmp_path:
     hermes, gecko, pyth_url, coingecko_url = oracles
     btc_feed = load_default_catalog().market(BTC).pyth_feed_id
     database = tmp_path / "server.db"
+    recording = tmp_path / "prices.jsonl"
     server = ServerProcess(
         f"sqlite:///{database}",
         {
@@ -73,7 +76,14 @@ async def test_failover_recovery_and_halt_through_the_gateway(oracles, tmp_path:
             "QUANTDESK_COINGECKO_CALLS_PER_MINUTE": "300",
             "QUANTDESK_ORACLE_FALLBACK_MAX_AGE_S": str(MAX_AGE_S),
         },
-        ["--oracle", "pyth", "--markets", str(_short_lived_markets(tmp_path / "m.json"))],
+        [
+            "--oracle",
+            "pyth",
+            "--markets",
+            str(_short_lived_markets(tmp_path / "m.json")),
+            "--record-prices",
+            str(recording),
+        ],
     )
     try:
         await asyncio.to_thread(server.wait_until, "/health")
@@ -128,7 +138,10 @@ async def test_failover_recovery_and_halt_through_the_gateway(oracles, tmp_path:
             assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
             metrics = (await http.get("/metrics")).text
             assert f'quantdesk_oracle_status{{market="{BTC}",status="halted"}} 1.0' in metrics
-            assert f'quantdesk_oracle_age_seconds{{market="{BTC}",source="pyth"}}' in metrics
+            age = re.search(
+                rf'quantdesk_oracle_age_seconds{{market="{BTC}",source="\w+"}} (\S+)', metrics
+            )
+            assert age is not None and float(age.group(1)) > MAX_AGE_S  # why it halted
 
             # prices return: the market takes orders again
             hermes.silent.clear()
@@ -152,3 +165,6 @@ async def test_failover_recovery_and_halt_through_the_gateway(oracles, tmp_path:
     statuses = [message.split(" oracle ")[1].split()[0].rstrip(":") for (message,) in events]
     assert statuses[:2] == ["fallback", "live"] and statuses[-1] == "live"
     assert "halted" in statuses
+    # every price that served was recorded, from either source, in the replay format
+    served = [p for _, prices in read_recording(recording) for p in prices if p.feed_id == btc_feed]
+    assert {p.slot is not None for p in served} == {True, False}  # Pyth's carry its slot

@@ -55,7 +55,11 @@ class ReplayFeed:
                 if market is None:
                     continue
                 check = self.validators[market].check(
-                    price.price, price.conf, price.publish_time, now=price.publish_time
+                    price.price,
+                    price.conf,
+                    price.publish_time,
+                    now=price.publish_time,
+                    sequence=price.slot or 0,
                 )
                 if not check.accepted:
                     self.refused += 1
@@ -68,6 +72,7 @@ class ReplayFeed:
                         derive_mark=True,
                         source="replay",
                         confidence=price.conf,
+                        publish_time_ms=price.publish_time * 1000,
                     )
                 )
             self.trading.execute(Tick())
