@@ -35,7 +35,7 @@ def free_port() -> int:
 class LiveServer:
     """`python -m backend` on loopback over a fresh SQLite file, stopped on exit."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="quantdesk-bench-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -43,7 +43,16 @@ class LiveServer:
         database = f"sqlite:///{Path(self._folder.name) / 'bench.db'}"
         self._log = open(Path(self._folder.name) / "server.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "backend", "--port", str(self.port), "--database-url", database],
+            [
+                sys.executable,
+                "-m",
+                "backend",
+                "--port",
+                str(self.port),
+                "--database-url",
+                database,
+                *(args or []),
+            ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=os.environ | UNLIMITED | (env or {}),
