@@ -168,3 +168,22 @@ async def test_failover_recovery_and_halt_through_the_gateway(oracles, tmp_path:
     # every price that served was recorded, from either source, in the replay format
     served = [p for _, prices in read_recording(recording) for p in prices if p.feed_id == btc_feed]
     assert {p.slot is not None for p in served} == {True, False}  # Pyth's carry its slot
+
+
+async def test_coingecko_alone_drives_the_markets(oracles, tmp_path: Path) -> None:
+    _, gecko, _, coingecko_url = oracles
+    server = ServerProcess(
+        f"sqlite:///{tmp_path / 'server.db'}",
+        {"QUANTDESK_COINGECKO_URL": coingecko_url, "QUANTDESK_COINGECKO_CALLS_PER_MINUTE": "600"},
+        ["--oracle", "coingecko"],
+    )
+    try:
+        await asyncio.to_thread(server.wait_until, "/health")
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+            await socket.send(json.dumps({"op": "subscribe", "channel": "prices", "market": BTC}))
+            price = await _next(socket, _price_from("coingecko"))
+        assert price["oracle"] == "67000"  # the local CoinGecko's BTC price, exactly
+        assert gecko.requests >= 1
+    finally:
+        output = await asyncio.to_thread(server.stop)
+    assert "Traceback" not in output, output
