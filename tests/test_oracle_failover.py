@@ -115,6 +115,11 @@ async def test_failover_recovery_and_halt_through_the_gateway(oracles, tmp_path:
             btc = next(p for p in prices if p["market"] == BTC)
             assert (btc["status"], btc["source"]) == ("fallback", "coingecko")
 
+            history = (await http.get("/api/oracle/history", params={"market": BTC})).json()
+            by_source = {row["source"]: row for row in history}
+            assert by_source["pyth"]["ema_price"] is not None  # Pyth's EMA is kept
+            assert by_source["coingecko"]["ema_price"] is None
+
             # Pyth is back: it serves again at once
             hermes.silent.clear()
             live = await _next(socket, _status)

@@ -62,4 +62,6 @@ class OraclePriceOut(BaseModel):
     source: str
     price: DecimalText
     confidence: DecimalText
+    ema_price: DecimalText | None = None
+    """The source's moving average (Pyth's EMA price), when it gives one."""
     publish_time_ms: int

@@ -24,7 +24,8 @@ def router(catalog: MarketCatalog) -> PriceRouter:
 
 
 def pyth(price: str, at: int, conf: str = "1", slot: int = 0) -> Quote:
-    return Quote(BTC, P(price), P(conf), at, slot, {"id": "btc", "at": at})
+    ema = P(price) - P("5")
+    return Quote(BTC, P(price), P(conf), at, slot, ema, {"id": "btc", "at": at})
 
 
 def gecko(price: str, at: int) -> Quote:
@@ -41,6 +42,7 @@ def test_pyth_serves_and_coingecko_waits_in_reserve(router: PriceRouter) -> None
             source="pyth",
             confidence=P("1"),
             publish_time_ms=T0 * 1000,
+            ema_price=P("66995"),
         )
     ]
     assert routing.entries == [{"id": "btc", "at": T0}]

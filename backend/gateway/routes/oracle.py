@@ -51,6 +51,9 @@ async def history_of(
             source=row.source,
             price=format_fixed(row.price, PRICE_PRECISION),
             confidence=format_fixed(row.confidence, PRICE_PRECISION),
+            ema_price=None
+            if row.ema_price is None
+            else format_fixed(row.ema_price, PRICE_PRECISION),
             publish_time_ms=row.publish_time_ms,
         )
         for row in history.oracle_prices(market, before_id, limit)

@@ -180,6 +180,7 @@ class PriceRouter:
                 source=source,
                 confidence=quote.confidence,
                 publish_time_ms=quote.publish_time * 1000,
+                ema_price=quote.ema_price,
             )
         )
         if quote.entry:

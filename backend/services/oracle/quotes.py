@@ -27,6 +27,8 @@ class Quote:
     """Unix seconds, as the source published it."""
     sequence: int = 0
     """Orders updates published in the same second (Pyth's slot; 0 when none)."""
+    ema_price: int | None = None
+    """The source's moving average of the price (Pyth's EMA), when it gives one."""
     entry: dict = field(default_factory=dict, compare=False)
     """The update in Hermes shape, for recording."""
 
@@ -65,6 +67,7 @@ def _from_pyth(market: str, price: PythPrice) -> Quote:
         price.conf,
         price.publish_time,
         price.slot or 0,
+        price.ema_price,
         pyth_entry(price),
     )
 
@@ -81,6 +84,6 @@ async def coingecko_quotes(
         for coin_id, price in prices.items():
             market = markets_by_coin[coin_id]
             entry = hermes_entry(feed_ids[market], price.price, 0, price.last_updated_at)
-            quotes.append(Quote(market, price.price, 0, price.last_updated_at, 0, entry))
+            quotes.append(Quote(market, price.price, 0, price.last_updated_at, entry=entry))
         if quotes:
             yield quotes

@@ -73,6 +73,7 @@ class ReplayFeed:
                         source="replay",
                         confidence=price.conf,
                         publish_time_ms=price.publish_time * 1000,
+                        ema_price=price.ema_price,
                     )
                 )
             self.trading.execute(Tick())

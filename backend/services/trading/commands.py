@@ -70,6 +70,8 @@ class SetPrices:
     """The source's confidence interval (price units)."""
     publish_time_ms: int | None = None
     """When the source published the oracle price (None: when it arrived)."""
+    ema_price: int | None = None
+    """The source's moving average of the oracle price (Pyth's EMA), kept on record."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -304,6 +304,7 @@ def _project_market_events(
                 source=record.source,
                 price=record.price,
                 confidence=record.confidence,
+                ema_price=record.ema_price,
                 publish_time_ms=record.publish_time_ms or now_ms,
                 received_at_ms=now_ms,
             )

@@ -68,6 +68,7 @@ class OracleRecord:
     confidence: int
     publish_time_ms: int | None = None
     """When the source published it (None: when it arrived)."""
+    ema_price: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +274,7 @@ class TradingState:
                     command.oracle,
                     command.confidence,
                     command.publish_time_ms,
+                    command.ema_price,
                 )
             )
         if command.market in self.prices and self.liquidates(command.market):
