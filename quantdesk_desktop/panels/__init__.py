@@ -1,0 +1,1 @@
+"""The workstation's dockable panels."""
