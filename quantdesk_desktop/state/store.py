@@ -12,6 +12,7 @@ from quantdesk_desktop.state.book import BookState
 from quantdesk_desktop.state.candles import CandleSeries
 from quantdesk_desktop.state.markets import MarketBoard
 from quantdesk_desktop.state.orders import OrdersState
+from quantdesk_desktop.state.positions import PositionsState
 from quantdesk_desktop.state.tape import TapeState
 
 Topic = tuple[str, str, str | None]
@@ -49,6 +50,7 @@ class MarketStore:
 
     board: MarketBoard = field(default_factory=MarketBoard)
     orders: OrdersState = field(default_factory=OrdersState)
+    positions: PositionsState = field(default_factory=PositionsState)
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
     account: AccountSummary = field(default_factory=AccountSummary)
     books: dict[str, BookState] = field(default_factory=dict)
