@@ -124,6 +124,11 @@ async def test_ticker_shows_the_day_open_interest_and_funding(env: Env) -> None:
     assert ticker["next_funding_ms"] == (START // 3_600_000 + 1) * 3_600_000
     quiet = (await env.http.get("/api/markets/BTC-PERP/ticker")).json()
     assert quiet["last_price"] is None and quiet["volume_24h"] == "0" and quiet["mark"] is None
+    every = (await env.http.get("/api/markets/tickers")).json()
+    assert [t["market"] for t in every] == [spec.symbol for spec in env.trading.state.catalog]
+    assert next(t for t in every if t["market"] == "SOL-PERP") == ticker | {
+        "time_ms": every[0]["time_ms"]
+    }
 
 
 async def test_funding_rates_and_payments_are_paged_newest_first(env: Env) -> None:

@@ -37,6 +37,12 @@ async def markets(context: ContextDep) -> list[MarketSpecOut]:
     return [MarketSpecOut.of(spec) for spec in context.catalog]
 
 
+@router.get("/tickers")
+async def all_tickers(context: ContextDep, tickers: TickersDep) -> list[TickerOut]:
+    """Every market's ticker, in the order of the market list (a watchlist in one call)."""
+    return [_ticker_out(tickers, spec.symbol) for spec in context.catalog]
+
+
 @router.get("/{symbol}")
 async def market(context: ContextDep, symbol: str) -> MarketSpecOut:
     """One market's specification."""
@@ -93,6 +99,10 @@ async def candles(
 async def ticker(context: ContextDep, tickers: TickersDep, symbol: str) -> TickerOut:
     """Prices now, the last 24 hours of trades, open interest and the running funding."""
     require_market(context.catalog, symbol)
+    return _ticker_out(tickers, symbol)
+
+
+def _ticker_out(tickers, symbol: str) -> TickerOut:
     t = tickers.ticker(symbol)
 
     def price(value: int | None) -> str | None:
