@@ -1,0 +1,99 @@
+"""The bundled backend as a child process on a free loopback port: the workstation's
+embedded default (SQLite, simulator, market makers), reached over HTTP and WebSocket
+exactly as a remote one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+READY_TIMEOUT_S = 60.0
+
+
+class BackendFailed(RuntimeError):
+    """The embedded backend did not start; the message holds the end of its log."""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def backend_command(args: list[str]) -> list[str]:
+    """How to run the backend from this installation: the frozen app runs itself with
+    ``--run-backend``; from source, the same through the Python interpreter."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--run-backend", *args]
+    return [sys.executable, "-m", "quantdesk_desktop", "--run-backend", *args]
+
+
+class EmbeddedBackend:
+    """Starts, watches and stops the embedded `quantdesk-backend`."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env or {}
+        self.log_path = data_dir / "embedded-backend.log"
+        self.process: subprocess.Popen | None = None
+
+    async def start(self, timeout_s: float = READY_TIMEOUT_S) -> str:
+        """Start the backend and wait until it answers; its URL."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        database = f"sqlite:///{self.data_dir / 'embedded.db'}"
+        args = ["--port", str(self.port), "--database-url", database]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                backend_command(args),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=os.environ | self.env,
+            )
+        await self._wait_ready(timeout_s)
+        return self.url
+
+    async def _wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            while True:
+                if self.process is not None and self.process.poll() is not None:
+                    raise BackendFailed(f"the embedded backend exited:\n{self.log_tail()}")
+                try:
+                    if (await http.get(f"{self.url}/health")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise BackendFailed(f"the embedded backend did not answer in {timeout_s:g} s")
+                await asyncio.sleep(0.1)
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of the backend's log."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """Stop the backend (SIGTERM, then SIGKILL after ``timeout_s``)."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,124 @@
+"""The backend's REST API (`/api/*`), signed in with the wallet."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from quantdesk_desktop.client.wallet import Wallet
+
+REFRESH_MARGIN_S = 30.0
+"""Renew the access token this long before it expires."""
+
+
+class ApiError(RuntimeError):
+    """The server refused a request: its code, message and the field concerned."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class RestClient:
+    """One backend's REST API."""
+
+    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s)
+        self.access_token: str | None = None
+        self._refresh_token: str | None = None
+        self._expires_at = 0.0
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self.http.aclose()
+
+    async def sign_in(self, wallet: Wallet) -> str:
+        """The Sign-In With Solana flow: sign the server's message; the access token."""
+        challenge = await self._call("GET", "/api/auth/nonce", params={"pubkey": wallet.pubkey})
+        body = {
+            "pubkey": wallet.pubkey,
+            "message": challenge["message"],
+            "signature": wallet.sign(challenge["message"]),
+        }
+        self._take_tokens(await self._call("POST", "/api/auth/verify", json=body))
+        assert self.access_token is not None
+        return self.access_token
+
+    async def fresh_token(self) -> str | None:
+        """The access token, renewed first if it is about to expire."""
+        if self._refresh_token and time.monotonic() > self._expires_at - REFRESH_MARGIN_S:
+            body = {"refresh_token": self._refresh_token}
+            self._take_tokens(await self._call("POST", "/api/auth/refresh", json=body))
+        return self.access_token
+
+    def _take_tokens(self, tokens: dict) -> None:
+        self.access_token = tokens["access_token"]
+        self._refresh_token = tokens["refresh_token"]
+        self._expires_at = time.monotonic() + tokens["expires_in"]
+        self.http.headers["Authorization"] = f"Bearer {self.access_token}"
+
+    async def markets(self) -> list[dict]:
+        """Every market's specification."""
+        return await self._call("GET", "/api/markets")
+
+    async def tickers(self) -> list[dict]:
+        """Every market's ticker."""
+        return await self._call("GET", "/api/markets/tickers")
+
+    async def candles(
+        self, market: str, interval: str, limit: int = 1_000, end_ms: int | None = None
+    ) -> list[dict]:
+        """A market's candles, oldest first."""
+        params: dict[str, Any] = {"interval": interval, "limit": limit}
+        if end_ms is not None:
+            params["end_ms"] = end_ms
+        return await self._call("GET", f"/api/markets/{market}/candles", params=params)
+
+    async def open_orders(self) -> list[dict]:
+        """The account's working orders."""
+        return await self._call("GET", "/api/orders")
+
+    async def positions(self) -> list[dict]:
+        """The account's open positions."""
+        return await self._call("GET", "/api/positions")
+
+    async def risk(self) -> dict:
+        """The account's margin state."""
+        return await self._call("GET", "/api/risk")
+
+    async def place_order(self, order: dict) -> dict:
+        """Place an order (the body of `POST /api/orders`)."""
+        return await self._call("POST", "/api/orders", json=order)
+
+    async def cancel_order(self, order_id: int) -> dict:
+        """Cancel a working order."""
+        return await self._call("DELETE", f"/api/orders/{order_id}")
+
+    async def modify_order(self, order_id: int, price: str | None, size: str | None) -> dict:
+        """Change a resting order's price and/or size (decimal text)."""
+        body = {k: v for k, v in (("price", price), ("size", size)) if v is not None}
+        return await self._call("PATCH", f"/api/orders/{order_id}", json=body)
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            answer = await self.http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise ApiError(0, "unreachable", f"{self.base_url} unreachable: {error}") from error
+        if answer.status_code >= 400:
+            try:
+                body = answer.json()
+            except ValueError:
+                body = {}
+            raise ApiError(
+                answer.status_code,
+                body.get("code", f"http_{answer.status_code}"),
+                body.get("message", answer.text[:200]),
+                body.get("field"),
+            )
+        return answer.json()

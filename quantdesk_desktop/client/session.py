@@ -1,0 +1,221 @@
+"""One signed-in session with a backend: fills the `MarketStore` from REST and the
+stream, follows what panels ask for, and carries out their trading intents.
+
+Everything runs on the asyncio loop (qasync's in the application). Panels call nothing
+here: the window connects their intent signals to `place_limit`, `cancel` and `modify`,
+and the store's followed topics are synced to stream subscriptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed
+from quantdesk_desktop.client.rest import ApiError, RestClient
+from quantdesk_desktop.client.stream import StreamClient, Subscription
+from quantdesk_desktop.client.wallet import Wallet
+from quantdesk_desktop.state.store import MarketStore
+
+log = logging.getLogger("quantdesk.session")
+
+ALWAYS = ("prices",)
+"""Public channels followed for every market (the watchlist and status bar need them)."""
+PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "alerts")
+TICKERS_EVERY_S = 2.0
+RISK_EVERY_S = 2.0
+HISTORY_CANDLES = 1_000
+
+
+class WorkstationClient:
+    """The client layer of one workstation window set."""
+
+    def __init__(self, store: MarketStore, base_url: str, wallet: Wallet) -> None:
+        self.store = store
+        self.wallet = wallet
+        self.rest = RestClient(base_url)
+        ws_url = base_url.replace("http://", "ws://").replace("https://", "wss://") + "/ws"
+        self.stream = StreamClient(ws_url, self._on_message, self._on_state, self.rest.fresh_token)
+        self.store.connection.backend_url = base_url
+        self._tasks: list[asyncio.Task] = []
+        self._orders = itertools.count(1)
+        self._synced_wanted = -1
+        self.notices: list[str] = []
+        """Messages for the user (refusals, failures), newest last."""
+
+    async def start(self) -> None:
+        """Sign in, load the markets and the account, and start streaming."""
+        await self.rest.sign_in(self.wallet)
+        self.store.account.pubkey = self.wallet.pubkey
+        self.store.board.load_specs(await self.rest.markets())
+        await self._load_account()
+        for market in self.store.board.symbols:
+            for channel in ALWAYS:
+                self.stream.subscribe((channel, market, None))
+        for channel in PRIVATE_CHANNELS:
+            self.stream.subscribe((channel, None, None))
+        self._spawn(self.stream.run())
+        self._spawn(self._poll(self._load_tickers, TICKERS_EVERY_S))
+        self._spawn(self._poll(self._load_risk, RISK_EVERY_S))
+        self.sync_wanted()
+
+    async def stop(self) -> None:
+        """Stop streaming and polling, and close the connections."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.rest.aclose()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        task.add_done_callback(_report)
+        self._tasks.append(task)
+
+    async def _poll(self, load, every_s: float) -> None:
+        while True:
+            with contextlib.suppress(ApiError):
+                await load()
+            await asyncio.sleep(every_s)
+
+    async def _load_account(self) -> None:
+        self.store.orders.load(await self.rest.open_orders())
+        self.store.positions.apply_positions({"positions": await self.rest.positions()})
+
+    async def _load_tickers(self) -> None:
+        for ticker in await self.rest.tickers():
+            self.store.board.apply_ticker(ticker)
+
+    async def _load_risk(self) -> None:
+        risk = await self.rest.risk()
+        account = self.store.account
+        account.health = risk["health"]
+        account.equity = risk["equity"]
+        account.free_collateral = risk["free_collateral"]
+        account.version += 1
+
+    # -- following what panels want -------------------------------------------------
+
+    def sync_wanted(self) -> None:
+        """Subscribe to what panels follow now and drop what none follows any more
+        (cheap when nothing changed: the window calls it every frame)."""
+        if self._synced_wanted == self.store.wanted_version:
+            return
+        self._synced_wanted = self.store.wanted_version
+        wanted = {_subscription(topic) for topic in self.store.wanted}
+        current = {s for s in self.stream.subscriptions if s[0] in ("book", "trades", "candles")}
+        for subscription in current - wanted:
+            self.stream.unsubscribe(subscription)
+        for subscription in sorted(wanted - current, key=repr):
+            if subscription[0] == "candles":
+                self._spawn(self._load_candles(subscription))
+            else:
+                self.stream.subscribe(subscription)
+
+    async def _load_candles(self, subscription: Subscription) -> None:
+        _, market, interval = subscription
+        assert market is not None and interval is not None
+        try:
+            history = await self.rest.candles(market, interval, HISTORY_CANDLES)
+        except ApiError as error:
+            self._notice(f"{market} {interval} candles: {error.message}")
+            history = []
+        self.store.candle_series(market, interval).load(history)
+        self.stream.subscribe(subscription)
+
+    # -- messages ---------------------------------------------------------------------
+
+    def _on_state(self, state: str, detail: str) -> None:
+        connection = self.store.connection
+        connection.state, connection.detail = state, detail
+        connection.version += 1
+
+    def _on_message(self, message: dict, received: float) -> None:
+        channel = message["channel"]
+        store = self.store
+        if channel == "book":
+            if not store.book(message["market"]).apply(message, received):
+                self.stream.resubscribe(("book", message["market"], None))
+        elif channel == "trades":
+            store.tape(message["market"]).apply(message)
+        elif channel == "candles":
+            if message.get("candle") is not None:  # a snapshot before any trade has none
+                series = store.candle_series(message["market"], message["interval"])
+                series.update(message["candle"])
+        elif channel == "prices":
+            store.board.apply_prices(message)
+        elif channel == "orders":
+            store.orders.apply(message)
+        elif channel == "positions":
+            store.positions.apply_positions(message)
+        elif channel == "fills":
+            store.positions.apply_fill(message)
+        elif channel == "alerts":
+            self._notice(_alert_text(message))
+        if self.stream.latency_ms is not None:
+            store.connection.latency_ms = self.stream.latency_ms
+
+    def _notice(self, text: str) -> None:
+        log.info("notice: %s", text)
+        self.notices.append(text)
+        del self.notices[:-50]
+
+    # -- intents ----------------------------------------------------------------------
+
+    def place_limit(self, market: str, side: str, price: int, size: int) -> None:
+        """A limit order from a panel (price and size in units)."""
+        order = {
+            "market": market,
+            "side": side,
+            "type": "limit",
+            "size": format_fixed(size, BASE_PRECISION),
+            "price": format_fixed(price, PRICE_PRECISION),
+            "client_order_id": f"qd-{next(self._orders)}-{self.wallet.pubkey[:6]}",
+        }
+        self._spawn(self._trade({"op": "place", "order": order}, f"{side} {market}"))
+
+    def cancel(self, order_id: int) -> None:
+        """Cancel one of the account's orders."""
+        self._spawn(self._trade({"op": "cancel", "order_id": order_id}, f"cancel {order_id}"))
+
+    def modify(self, order_id: int, price: int) -> None:
+        """Move a resting order to a new price."""
+        self._spawn(self._modify(order_id, price))
+
+    async def _trade(self, op: dict, what: str) -> None:
+        try:
+            answer = await self.stream.request(op)
+        except (ConnectionError, TimeoutError) as error:
+            self._notice(f"{what}: not sent ({error})")
+            return
+        if answer.get("type") == "error":
+            self._notice(f"{what}: {answer.get('message')}")
+
+    async def _modify(self, order_id: int, price: int) -> None:
+        try:
+            await self.rest.modify_order(order_id, format_fixed(price, PRICE_PRECISION), None)
+        except ApiError as error:
+            self._notice(f"modify {order_id}: {error.message}")
+
+
+def _subscription(topic: tuple[str, str, str | None]) -> Subscription:
+    channel, market, interval = topic
+    return (channel, market, interval)
+
+
+def _alert_text(message: dict) -> str:
+    if message.get("type") == "margin_call":
+        return f"Margin call on {message.get('market')}: health {message.get('health')}"
+    if message.get("type") == "liquidation":
+        closed = ", ".join(f"{c['market']} {c['size']} @ {c['price']}" for c in message["closed"])
+        return f"Liquidated: {closed}"
+    return str(message)
+
+
+def _report(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a client task failed", exc_info=task.exception())

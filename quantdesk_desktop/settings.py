@@ -1,0 +1,63 @@
+"""The workstation's own settings (theme, connection profile, last workspace), a JSON
+file in the config directory. A missing or unreadable file gives the defaults; a bad
+value is replaced by its default and the reason logged, never a failed start."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+log = logging.getLogger("quantdesk.settings")
+
+EMBEDDED = "embedded"
+
+
+@dataclass(slots=True)
+class ConnectionProfile:
+    """Where the backend is: ``embedded`` (started by the workstation) or a URL."""
+
+    name: str = EMBEDDED
+    url: str | None = None
+    """A remote `quantdesk-backend`'s base URL (None for the embedded one)."""
+
+
+@dataclass(slots=True)
+class WorkstationSettings:
+    """What the workstation remembers between runs."""
+
+    theme: str = "dark"
+    profile: ConnectionProfile = field(default_factory=ConnectionProfile)
+    last_workspace: str = "Default"
+
+    @classmethod
+    def load(cls, path: Path) -> WorkstationSettings:
+        """The settings in ``path`` (defaults for what is missing or wrong)."""
+        settings = cls()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return settings
+        except (OSError, ValueError) as error:
+            log.warning("settings %s unreadable (%s): using the defaults", path, error)
+            return settings
+        if not isinstance(raw, dict):
+            return settings
+        if raw.get("theme") in ("dark", "light"):
+            settings.theme = raw["theme"]
+        if isinstance(raw.get("last_workspace"), str) and raw["last_workspace"]:
+            settings.last_workspace = raw["last_workspace"]
+        profile = raw.get("profile")
+        if isinstance(profile, dict):
+            known = {f.name for f in fields(ConnectionProfile)}
+            values = {k: v for k, v in profile.items() if k in known and isinstance(v, str)}
+            settings.profile = ConnectionProfile(**values)
+        return settings
+
+    def save(self, path: Path) -> None:
+        """Write the settings (atomically: a crash leaves the old file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_suffix(".tmp")
+        scratch.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        scratch.replace(path)

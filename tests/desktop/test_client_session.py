@@ -1,0 +1,118 @@
+"""The workstation's client layer against a real embedded backend: sign-in, the markets,
+followed books and candles, orders from intents, a dropped socket that reconnects and
+re-subscribes, and a sequence gap answered by a fresh snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
+from quantdesk_desktop.client.session import WorkstationClient
+from quantdesk_desktop.client.stream import StreamClient
+from quantdesk_desktop.client.wallet import load_wallet
+from quantdesk_desktop.state.store import MarketStore
+
+MARKET = "SOL-PERP"
+
+
+async def _until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
+    """Wait (yielding to the loop) until ``condition`` holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"not seen in {timeout_s:g} s: {what}"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def backend(tmp_path: Path):
+    embedded = EmbeddedBackend(tmp_path / "embedded")
+    await embedded.start()
+    yield embedded
+    embedded.stop()
+    assert embedded.process is None
+
+
+@pytest.fixture
+async def client(backend: EmbeddedBackend, tmp_path: Path):
+    store = MarketStore()
+    session = WorkstationClient(store, backend.url, load_wallet("test", tmp_path))
+    await session.start()
+    yield session
+    await session.stop()
+
+
+async def test_the_session_fills_the_store_and_follows_what_panels_want(client) -> None:
+    store = client.store
+    assert len(store.board.symbols) == 6 and store.account.pubkey == client.wallet.pubkey
+    await _until(lambda: store.connection.state == "online", "the socket online")
+    await _until(lambda: all(p.mark for p in store.board.prices.values()), "every mark price")
+
+    store.follow("book", MARKET)
+    store.follow("candles", MARKET, "1s")
+    client.sync_wanted()
+    book = store.book(MARKET)
+    await _until(lambda: book.bids and book.asks, "the book's snapshot")
+    assert book.best_bid() < book.best_ask()
+    await _until(lambda: store.connection.latency_ms is not None, "a ping's round trip")
+    await _until(lambda: store.account.health is not None, "the account's health")
+
+    store.unfollow("book", MARKET)
+    client.sync_wanted()
+    assert ("book", MARKET, None) not in client.stream.subscriptions
+
+    bid = book.best_bid()
+    price = bid - 10 * 1_000 * 100  # well below the touch: it rests
+    client.place_limit(MARKET, "buy", price, 10**9)
+    await _until(lambda: store.orders.in_market(MARKET), "the order in the working list")
+    (order,) = store.orders.in_market(MARKET)
+    assert (order.side, order.price, order.size) == ("buy", price, 10**9)
+    client.cancel(order.order_id)
+    await _until(lambda: not store.orders.in_market(MARKET), "the order cancelled")
+
+
+async def test_a_refused_order_becomes_a_notice(client) -> None:
+    await _until(lambda: client.stream.connected, "the socket online")
+    client.place_limit(MARKET, "buy", 150_000_123, 10**9)  # not a tick multiple
+    await _until(lambda: client.notices, "the refusal")
+    assert "tick" in client.notices[-1]
+
+
+async def test_a_dropped_socket_reconnects_and_snapshots_again(client) -> None:
+    store = client.store
+    store.follow("book", MARKET)
+    client.sync_wanted()
+    book = store.book(MARKET)
+    await _until(lambda: book.seq is not None, "the first snapshot")
+    await client.stream._socket.close()  # the network drops the stream
+    await _until(lambda: client.stream.connects == 2, "the reconnection")
+    before = book.version
+    await _until(lambda: book.version > before and book.bids, "a snapshot after reconnecting")
+    assert ("book", MARKET, None) in client.stream.subscriptions
+
+
+def test_a_sequence_gap_asks_for_a_fresh_snapshot() -> None:
+    seen: list[dict] = []
+
+    async def no_token() -> None:
+        return None
+
+    stream = StreamClient("ws://unused", lambda m, _: seen.append(m), lambda *_: None, no_token)
+    trades = {"channel": "trades", "market": MARKET, "type": "trades", "trades": []}
+    stream._dispatch(trades | {"seq": 4}, 0.0)
+    stream._dispatch(trades | {"seq": 5}, 0.0)
+    stream._dispatch(trades | {"seq": 7}, 0.0)  # 6 never came
+    assert [m["seq"] for m in seen] == [4, 5] and stream.gaps == 1
+    stream._dispatch(trades | {"seq": 1}, 0.0)  # the new subscription starts afresh
+    assert [m["seq"] for m in seen] == [4, 5, 1]
+
+
+async def test_a_backend_that_cannot_start_says_why(tmp_path: Path) -> None:
+    blocker = tmp_path / "embedded"
+    blocker.write_text("a file where the data folder should be")
+    with pytest.raises((BackendFailed, OSError)):
+        await EmbeddedBackend(blocker).start(timeout_s=20)
