@@ -1,44 +1,48 @@
-"""`quantdesk`: start the workstation.
-
-This build holds the trading core; it prints the markets the workstation will trade.
-"""
+"""`quantdesk`: start the workstation (on its embedded backend by default)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-
-from backend.domain.fixed_point import (
-    BASE_PRECISION,
-    PRICE_PRECISION,
-    RATIO_PRECISION,
-    format_fixed,
-)
-from backend.domain.markets import load_default_catalog
-
-
-def describe_markets() -> str:
-    """A table of the shipped perpetual markets, one line each."""
-    catalog = load_default_catalog()
-    header = f"{'market':<10} {'tick':>8} {'lot':>8} {'max lev':>7} {'IMR':>6} {'MMR':>6}"
-    lines = [header]
-    for spec in catalog:
-        lines.append(
-            f"{spec.symbol:<10} {format_fixed(spec.tick_size, PRICE_PRECISION):>8} "
-            f"{format_fixed(spec.lot_size, BASE_PRECISION):>8} {spec.max_leverage:>7} "
-            f"{format_fixed(spec.initial_margin_ratio, RATIO_PRECISION):>6} "
-            f"{format_fixed(spec.maintenance_margin_ratio, RATIO_PRECISION):>6}"
-        )
-    return "\n".join(lines)
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `quantdesk` console script."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--run-backend"]:
+        # the embedded backend, run by the workstation from the same installation
+        from backend.__main__ import main as backend_main
+
+        return backend_main(args[1:])
     parser = argparse.ArgumentParser(prog="quantdesk", description="QuantDesk trading workstation")
-    parser.parse_args(argv)
-    print("QuantDesk: trading core loaded; the desktop panels are not part of this build yet.")
-    print(describe_markets())
-    return 0
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        type=Path,
+        help="open the workspace, wait for live market data, save a PNG of every window, exit",
+    )
+    parser.add_argument(
+        "--backend-url", help="use this quantdesk-backend instead of the embedded one"
+    )
+    parser.add_argument("--workspace", help="open this saved workspace")
+    parser.add_argument("--theme", choices=["dark", "light"], help="colour theme")
+    parser.add_argument("--log-level", default="warning", help="logging level (default warning)")
+    options = parser.parse_args(args)
+    logging.basicConfig(
+        level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from quantdesk_desktop.app import LaunchOptions, run
+
+    return run(
+        LaunchOptions(
+            screenshot=options.screenshot,
+            backend_url=options.backend_url,
+            workspace=options.workspace,
+            theme=options.theme,
+        )
+    )
 
 
 if __name__ == "__main__":
