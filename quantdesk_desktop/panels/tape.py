@@ -1,0 +1,168 @@
+"""Time and sales: the market's trades, newest on top, coloured by the aggressor's side,
+with a minimum size filter."""
+
+from __future__ import annotations
+
+import time
+
+from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed, parse_base
+from quantdesk_desktop import theme
+from quantdesk_desktop.panels.base import Panel
+from quantdesk_desktop.panels.table_columns import LEFT, Column
+from quantdesk_desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from quantdesk_desktop.state.store import MarketStore
+from quantdesk_desktop.state.tape import TapeTrade
+
+MAX_ROWS = 2_000
+
+
+def _clock(time_ms: int) -> str:
+    seconds = time_ms / 1000
+    return time.strftime("%H:%M:%S", time.localtime(seconds)) + f".{time_ms % 1000:03d}"
+
+
+def _side_colour(trade: TapeTrade) -> str:
+    return theme.current().bid if trade.side == "buy" else theme.current().ask
+
+
+COLUMNS = (
+    Column("Time", lambda t: _clock(t.time_ms), LEFT),
+    Column("Price", lambda t: format_fixed(t.price, PRICE_PRECISION), colour=_side_colour),
+    Column("Size", lambda t: format_fixed(t.size, BASE_PRECISION)),
+    Column("Side", lambda t: t.side, colour=_side_colour),
+)
+
+
+class TapeModel(QtCore.QAbstractTableModel):
+    """The filtered trades, newest first; new trades are inserted at the top."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trades: list[TapeTrade] = []
+        """Newest first."""
+
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.trades)
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section].title
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column, trade = COLUMNS[index.column()], self.trades[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(trade)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
+            return QtGui.QColor(column.colour(trade))
+        return None
+
+    def prepend(self, newest_first: list[TapeTrade]) -> None:
+        """Insert trades at the top and drop the oldest beyond `MAX_ROWS`."""
+        if not newest_first:
+            return
+        self.beginInsertRows(QtCore.QModelIndex(), 0, len(newest_first) - 1)
+        self.trades[:0] = newest_first
+        self.endInsertRows()
+        if len(self.trades) > MAX_ROWS:
+            self.beginRemoveRows(QtCore.QModelIndex(), MAX_ROWS, len(self.trades) - 1)
+            del self.trades[MAX_ROWS:]
+            self.endRemoveRows()
+
+    def replace(self, newest_first: list[TapeTrade]) -> None:
+        """Show exactly these trades."""
+        self.beginResetModel()
+        self.trades = newest_first[:MAX_ROWS]
+        self.endResetModel()
+
+
+class TapePanel(Panel):
+    """Time and sales of one market."""
+
+    kind = "tape"
+    title = "Tape"
+
+    def __init__(self, store: MarketStore, market: str, parent=None) -> None:
+        super().__init__(store, market, parent)
+        self.min_size = 0
+        """Trades smaller than this (base units) are hidden."""
+        self.model = TapeModel()
+        self.filter_box = QtWidgets.QLineEdit()
+        self.filter_box.setPlaceholderText("min size")
+        self.filter_box.setMaximumWidth(110)
+        self.filter_box.editingFinished.connect(self._filter_edited)
+        self.market_label = QtWidgets.QLabel(market)
+        header = QtWidgets.QHBoxLayout()
+        header.addWidget(self.market_label)
+        header.addStretch(1)
+        header.addWidget(QtWidgets.QLabel("Min size"))
+        header.addWidget(self.filter_box)
+        self.view = QtWidgets.QTableView()
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.setShowGrid(False)
+        self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().setDefaultSectionSize(18)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(header)
+        layout.addWidget(self.view)
+        self._seen_added = 0
+        self._followed = market
+        store.follow("trades", market)
+
+    def show_market(self, market: str) -> None:
+        """Follow ``market``'s trades instead."""
+        self.store.unfollow("trades", self._followed)
+        self.store.follow("trades", market)
+        self._followed = market
+        self.market_label.setText(market)
+        self._rebuild()
+
+    def _filter_edited(self) -> None:
+        text = self.filter_box.text().strip()
+        try:
+            self.min_size = parse_base(text) if text else 0
+        except (ValueError, ArithmeticError):
+            self.filter_box.setText("")
+            self.min_size = 0
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        tape = self.store.tape(self.market)
+        self._seen_added = tape.added
+        kept = [t for t in reversed(tape.trades) if t.size >= self.min_size]
+        self.model.replace(kept)
+
+    def refresh(self) -> None:
+        """Insert the trades that arrived since the last frame."""
+        tape = self.store.tape(self.market)
+        new = tape.added - self._seen_added
+        if new <= 0:
+            return
+        self._seen_added = tape.added
+        recent = list(tape.trades)[-min(new, len(tape.trades)) :]
+        self.model.prepend([t for t in reversed(recent) if t.size >= self.min_size])
+
+    def settings(self) -> dict:
+        """The size filter."""
+        return {"min_size": format_fixed(self.min_size, BASE_PRECISION)}
+
+    def restore(self, settings: dict) -> None:
+        """Take back the size filter."""
+        text = settings.get("min_size")
+        if isinstance(text, str):
+            self.filter_box.setText("" if text in ("0", "") else text)
+            self._filter_edited()
+
+    def close_panel(self) -> None:
+        """Stop following the trades."""
+        self.store.unfollow("trades", self._followed)
