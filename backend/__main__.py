@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.gateway.rate_limit import RateLimits, TokenBucket
     from backend.services.clock import SystemClock
     from backend.services.liquidity.auction_responder import AuctionResponder
+    from backend.services.liquidity.flow_agents import FlowTraders
     from backend.services.liquidity.maker_agents import MarketMakerAgents
     from backend.services.market_data.stats import MarketStatsRecorder
     from backend.services.oracle.simulator import PriceSimulator
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     if feed is None:
         return 2
     makers = MarketMakerAgents(trading, clock)
+    flow = FlowTraders(trading, clock, settings.flow_trades_per_s, seed=settings.simulator_seed)
     responder = AuctionResponder(trading, clock)
     secret = settings.token_secret.encode() if settings.token_secret else None
     limits = RateLimits(
@@ -133,7 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     uvicorn.run(
         create_app(
             context,
-            background=[feed, makers, responder, recorder, snapshotter, gc_policy.GcSweeper()],
+            background=[
+                feed,
+                makers,
+                flow,
+                responder,
+                recorder,
+                snapshotter,
+                gc_policy.GcSweeper(),
+            ],
         ),
         host=settings.host,
         port=settings.port,

@@ -73,5 +73,8 @@ class BackendSettings(BaseSettings):
     """Replay speed: 1 as recorded, 60 a minute per second."""
     oracle_record_path: str | None = None
     """Append every price the source gives to this file, in the replay format."""
+    flow_trades_per_s: float = Field(default=1.0, ge=0, le=100)
+    """Small market orders per second per market from the embedded flow traders, so that
+    the simulated market trades (0: none, only the makers quote)."""
     simulator_seed: int = 7
     """Seed of the offline price simulator (the embedded default's oracle)."""

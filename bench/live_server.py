@@ -21,8 +21,10 @@ UNLIMITED = {
     "QUANTDESK_PUBLIC_BURST": "1000000",
     "QUANTDESK_PRIVATE_RATE_PER_S": "1000000",
     "QUANTDESK_PRIVATE_BURST": "1000000",
+    "QUANTDESK_FLOW_TRADES_PER_S": "0",
 }
-"""Rate limits raised so that the load, not the limiter, is measured."""
+"""Rate limits raised so that the load, not the limiter, is measured; no simulated order
+flow, so that each benchmark's own load is all there is (the makers still quote)."""
 
 
 def free_port() -> int:
