@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from quantdesk_desktop.app import LaunchOptions, run
+    backend = None if options.backend_url else _spawn_embedded_backend()
+    from quantdesk_desktop.app import LaunchOptions, run  # Qt loads while the backend boots
 
     return run(
         LaunchOptions(
@@ -41,8 +42,27 @@ def main(argv: list[str] | None = None) -> int:
             backend_url=options.backend_url,
             workspace=options.workspace,
             theme=options.theme,
+            backend=backend,
         )
     )
+
+
+def _spawn_embedded_backend():
+    """Start the embedded backend now if the connection profile wants it (None if not)."""
+    from quantdesk_desktop import paths
+    from quantdesk_desktop.client.embedded import EmbeddedBackend
+    from quantdesk_desktop.settings import EMBEDDED, WorkstationSettings
+
+    settings = WorkstationSettings.load(paths.config_dir() / "settings.json")
+    if settings.profile.name != EMBEDDED and settings.profile.url:
+        return None
+    backend = EmbeddedBackend(paths.data_dir() / "embedded")
+    try:
+        backend.spawn()
+    except OSError as error:
+        logging.getLogger("quantdesk").error("cannot start the embedded backend: %s", error)
+        return None
+    return backend
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 READY_TIMEOUT_S = 60.0
+READY_POLL_S = 0.025
 
 
 class BackendFailed(RuntimeError):
@@ -48,7 +49,16 @@ class EmbeddedBackend:
         self.process: subprocess.Popen | None = None
 
     async def start(self, timeout_s: float = READY_TIMEOUT_S) -> str:
-        """Start the backend and wait until it answers; its URL."""
+        """Start the backend (unless `spawn` already did) and wait until it answers; its
+        URL."""
+        if self.process is None:
+            self.spawn()
+        await self._wait_ready(timeout_s)
+        return self.url
+
+    def spawn(self) -> None:
+        """Start the backend process without waiting for it (the workstation does this
+        first thing, so that the backend boots while the windows are built)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         database = f"sqlite:///{self.data_dir / 'embedded.db'}"
         args = ["--port", str(self.port), "--database-url", database]
@@ -60,12 +70,10 @@ class EmbeddedBackend:
                 stdin=subprocess.DEVNULL,
                 env=os.environ | self.env,
             )
-        await self._wait_ready(timeout_s)
-        return self.url
 
     async def _wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
-        async with httpx.AsyncClient(timeout=2.0) as http:
+        async with httpx.AsyncClient(timeout=2.0, verify=False) as http:  # loopback HTTP
             while True:
                 if self.process is not None and self.process.poll() is not None:
                     raise BackendFailed(f"the embedded backend exited:\n{self.log_tail()}")
@@ -77,7 +85,7 @@ class EmbeddedBackend:
                 if time.monotonic() > deadline:
                     self.stop()
                     raise BackendFailed(f"the embedded backend did not answer in {timeout_s:g} s")
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(READY_POLL_S)
 
     def log_tail(self, lines: int = 20) -> str:
         """The end of the backend's log."""
