@@ -26,6 +26,8 @@ class CandleSeries:
         self._size = 0
         self.version = 0
         """Counts changes: a chart redraws when it moved."""
+        self.loads = 0
+        """Counts whole replacements (`load`, `load_arrays`), as opposed to live updates."""
 
     def __len__(self) -> int:
         return self._size
@@ -53,6 +55,7 @@ class CandleSeries:
             self._put(self._size, row)
             self._size += 1
         self.version += 1
+        self.loads += 1
 
     def load_arrays(self, times: np.ndarray, ohlcv: np.ndarray) -> None:
         """Replace everything with arrays (start times in ms, and (n, 5) values)."""
@@ -63,6 +66,7 @@ class CandleSeries:
         self._values[:count] = ohlcv
         self._size = count
         self.version += 1
+        self.loads += 1
 
     def update(self, candle: dict) -> None:
         """A live candle from the stream: replaces the last one with the same start, or
@@ -81,8 +85,9 @@ class CandleSeries:
     def visible(self, start_ms: float, end_ms: float) -> slice:
         """The candles overlapping [start_ms, end_ms)."""
         times = self.times
-        first = int(np.searchsorted(times, start_ms - self.interval_ms, side="right"))
-        last = int(np.searchsorted(times, end_ms, side="left"))
+        # int bounds: a float would make numpy convert the whole int64 array first
+        first = int(np.searchsorted(times, int(start_ms) - self.interval_ms, side="right"))
+        last = int(np.searchsorted(times, int(np.ceil(end_ms)), side="left"))
         return slice(first, last)
 
     def _put(self, index: int, row: dict) -> None:
