@@ -39,7 +39,13 @@ class WorkstationClient:
         self.wallet = wallet
         self.rest = RestClient(base_url)
         ws_url = base_url.replace("http://", "ws://").replace("https://", "wss://") + "/ws"
-        self.stream = StreamClient(ws_url, self._on_message, self._on_state, self.rest.fresh_token)
+        self.stream = StreamClient(
+            ws_url,
+            self._on_message,
+            self._on_state,
+            self.rest.fresh_token,
+            on_latency=self._on_latency,
+        )
         self.store.connection.backend_url = base_url
         self._tasks: list[asyncio.Task] = []
         self._orders = itertools.count(1)
@@ -156,8 +162,10 @@ class WorkstationClient:
             store.positions.apply_fill(message)
         elif channel == "alerts":
             self._notice(_alert_text(message))
-        if self.stream.latency_ms is not None:
-            store.connection.latency_ms = self.stream.latency_ms
+
+    def _on_latency(self, latency_ms: float) -> None:
+        self.store.connection.latency_ms = latency_ms
+        self.store.connection.version += 1
 
     def _notice(self, text: str) -> None:
         log.info("notice: %s", text)
@@ -200,6 +208,7 @@ class WorkstationClient:
             await self.rest.modify_order(order_id, format_fixed(price, PRICE_PRECISION), None)
         except ApiError as error:
             self._notice(f"modify {order_id}: {error.message}")
+            self.store.orders.version += 1  # a line dragged to the refused price goes back
 
 
 def _subscription(topic: tuple[str, str, str | None]) -> Subscription:

@@ -52,6 +52,7 @@ class StreamClient:
         on_state: Callable[[str, str], None],
         token: Callable[[], Awaitable[str | None]],
         backoff: Backoff | None = None,
+        on_latency: Callable[[float], None] | None = None,
     ) -> None:
         self.ws_url = ws_url
         self.on_message = on_message
@@ -59,6 +60,8 @@ class StreamClient:
         self.on_state = on_state
         """Called with (state, detail): connecting, online, reconnecting."""
         self.token = token
+        self.on_latency = on_latency
+        """Called with each ping's round trip (ms)."""
         self.backoff = backoff or Backoff()
         self.subscriptions: set[Subscription] = set()
         self.latency_ms: float | None = None
@@ -126,6 +129,8 @@ class StreamClient:
             if self._ping_sent is not None:
                 self.latency_ms = (time.perf_counter() - self._ping_sent) * 1000
                 self._ping_sent = None
+                if self.on_latency is not None:
+                    self.on_latency(self.latency_ms)
             return
         request_id = message.get("request_id")
         if request_id in self._answers:

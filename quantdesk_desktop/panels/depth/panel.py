@@ -26,6 +26,8 @@ from quantdesk_desktop.panels.depth.ladder_model import (
 from quantdesk_desktop.qt import QLabel, Qt, QtGui, QtWidgets, QWidget
 from quantdesk_desktop.state.store import MarketStore
 
+CHART_EVERY_S = 0.1
+"""The depth chart redraws at most ten times a second; the ladder every frame."""
 _NO_TICK = 1
 """Price units per tick until the market's spec arrives."""
 _NO_LOT = 1
@@ -103,6 +105,8 @@ class DepthPanel(Panel):
         self._spec: dict | None = None
         self._painted_key: tuple[int, int, int] | None = None
         self._pending_size: int | None = None
+        self._chart_at = 0.0
+        self._chart_key: tuple[int, int] | None = None
         self._grouping_chosen = False
         """Whether the grouping was chosen (by the user or a workspace); if not, the
         first book picks one that shows the spread with levels around it."""
@@ -131,6 +135,7 @@ class DepthPanel(Panel):
         if not self.isVisible():
             return
         book = self.store.book(self.market)
+        self._refresh_chart(book)
         key = (id(book), book.version, self.store.orders.version)
         if key == self._painted_key:
             return
@@ -139,8 +144,16 @@ class DepthPanel(Panel):
         self._painted_key = key
         self.ladder.rebuild()
         self.ladder.repaint()
-        self.chart.rebuild()
         self._show_touch()
+
+    def _refresh_chart(self, book) -> None:
+        """Redraw the depth chart if its book moved, at most every `CHART_EVERY_S` (the
+        ladder is the fast view)."""
+        key = (id(book), book.version)
+        now = time.perf_counter()
+        if key != self._chart_key and now - self._chart_at >= CHART_EVERY_S:
+            self._chart_key, self._chart_at = key, now
+            self.chart.rebuild()
 
     def settings(self) -> dict:
         """The grouping and the order size (decimal text)."""

@@ -1,0 +1,189 @@
+"""The application: a QApplication on qasync's asyncio loop, the main window, the
+embedded (or a remote) backend, and the client session that feeds the store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import qasync
+
+from quantdesk_desktop import paths, theme
+from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
+from quantdesk_desktop.client.rest import ApiError
+from quantdesk_desktop.client.session import WorkstationClient
+from quantdesk_desktop.client.wallet import load_wallet
+from quantdesk_desktop.qt import QApplication, QtCore
+from quantdesk_desktop.settings import EMBEDDED, WorkstationSettings
+from quantdesk_desktop.state.store import MarketStore
+from quantdesk_desktop.ui.main_window import MainWindow
+from quantdesk_desktop.ui.workspace import WorkspaceStore
+
+log = logging.getLogger("quantdesk")
+
+DEFAULT_MARKET = "SOL-PERP"
+DATA_FLOWING_TIMEOUT_S = 60.0
+FRAME_S = 0.02
+
+
+@dataclass(slots=True)
+class LaunchOptions:
+    """What the command line asked for."""
+
+    screenshot: Path | None = None
+    backend_url: str | None = None
+    workspace: str | None = None
+    theme: str | None = None
+    backend: EmbeddedBackend | None = None
+    """The embedded backend, already spawned by the launcher (None: start it here)."""
+
+
+def data_is_flowing(window: MainWindow) -> bool:
+    """Whether every open panel has live data to show: prices for the markets, and each
+    followed book and candle series filled from the backend."""
+    store = window.store
+    if store.connection.state != "online" or not store.board.symbols:
+        return False
+    if any(p.mark is None for p in store.board.prices.values()):
+        return False
+    for channel, market, interval in store.wanted:
+        if channel == "book" and not (store.book(market).bids and store.book(market).asks):
+            return False
+        if channel == "candles" and interval and not store.candle_series(market, interval).version:
+            return False  # its history not loaded yet (a new market may have no trades)
+    return True
+
+
+def save_screenshots(window: MainWindow, path: Path) -> list[Path]:
+    """A PNG of every open window: ``path`` for the main one, ``<stem>-2.png`` ... for
+    floating ones."""
+    saved = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for number, widget in enumerate(window.top_level_windows(), start=1):
+        target = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
+        if not widget.grab().save(str(target), "PNG"):
+            raise OSError(f"could not write {target}")
+        saved.append(target)
+    return saved
+
+
+class Workstation:
+    """The running application's parts, started and stopped in order."""
+
+    def __init__(self, options: LaunchOptions) -> None:
+        self.options = options
+        self.settings_path = paths.config_dir() / "settings.json"
+        self.settings = WorkstationSettings.load(self.settings_path)
+        theme_name = options.theme or self.settings.theme
+        theme.use(theme_name)
+        self.store = MarketStore()
+        self.window = MainWindow(self.store, WorkspaceStore(paths.config_dir() / "workspaces"))
+        self.backend: EmbeddedBackend | None = options.backend
+        self.client: WorkstationClient | None = None
+
+    async def run(self, quit_event: asyncio.Event) -> int:
+        """Start everything, run until the window closes (or the screenshot is taken)."""
+        self._open_workspace()
+        self.window.resize(1600, 960)
+        self.window.show()
+        log.info("window shown")
+        try:
+            url = await self._backend_url()
+            log.info("backend at %s answers", url)
+            wallet = load_wallet(self.settings.profile.name, paths.data_dir())
+            self.client = WorkstationClient(self.store, url, wallet)
+            await self.client.start()
+            log.info("signed in as %s", wallet.pubkey)
+        except (BackendFailed, ApiError, OSError) as error:
+            log.error("cannot start the session: %s", error)
+            self.window.status.show_notice(f"No backend: {error}")
+            self.store.connection.state = "offline"
+            self.store.connection.version += 1
+            if self.options.screenshot is not None:
+                return 1
+            await quit_event.wait()
+            return 0
+        self.window.intents = self.client
+        self.window.status.show_notice("")
+        if self.options.screenshot is not None:
+            return await self._screenshot(self.options.screenshot)
+        await quit_event.wait()
+        return 0
+
+    def _open_workspace(self) -> None:
+        name = self.options.workspace or self.settings.last_workspace
+        if name in self.window.workspaces.names() and self.window.load_workspace(name):
+            return
+        self.window.default_layout(DEFAULT_MARKET)
+        self.window.workspace_name = name
+
+    async def _backend_url(self) -> str:
+        if self.options.backend_url:
+            return self.options.backend_url
+        profile = self.settings.profile
+        if profile.name != EMBEDDED and profile.url:
+            return profile.url
+        if self.backend is None:
+            self.backend = EmbeddedBackend(paths.data_dir() / "embedded")
+        self.window.status.show_notice("starting the embedded backend…")
+        return await self.backend.start()
+
+    async def _screenshot(self, path: Path) -> int:
+        deadline = time.monotonic() + DATA_FLOWING_TIMEOUT_S
+        while not data_is_flowing(self.window):
+            if time.monotonic() > deadline:
+                log.error("no market data after %.0f s: no screenshot", DATA_FLOWING_TIMEOUT_S)
+                return 1
+            await asyncio.sleep(0.05)
+        self.window.frame()
+        QApplication.processEvents()  # the frame's repaints reach the screen
+        print(f"live data painted at {time.time():.3f}", flush=True)
+        for _ in range(3):  # let the panels paint what arrived
+            self.window.frame()
+            await asyncio.sleep(FRAME_S)
+        for target in save_screenshots(self.window, path):
+            print(f"saved {target}")
+        return 0
+
+    async def stop(self) -> None:
+        """Save the workspace and settings, stop the session and the embedded backend."""
+        if self.options.screenshot is None:
+            self.window.save_workspace()
+            self.settings.last_workspace = self.window.workspace_name
+            self.settings.theme = theme.current().name
+            try:
+                self.settings.save(self.settings_path)
+            except OSError as error:
+                log.warning("settings not saved: %s", error)
+        if self.client is not None:
+            await self.client.stop()
+        if self.backend is not None:
+            self.backend.stop()
+
+
+def run(options: LaunchOptions) -> int:
+    """Open the workstation; its exit code."""
+    QtCore.QCoreApplication.setApplicationName("QuantDesk")
+    QtCore.QCoreApplication.setOrganizationName("QuantDesk")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyleSheet(theme.style_sheet(options.theme or "dark"))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    quit_event = asyncio.Event()
+    app.aboutToQuit.connect(quit_event.set)
+    workstation = Workstation(options)
+    app.setStyleSheet(theme.style_sheet(theme.current().name))
+
+    async def main() -> int:
+        try:
+            return await workstation.run(quit_event)
+        finally:
+            await workstation.stop()
+
+    with loop:
+        code = loop.run_until_complete(main())
+    return code

@@ -1,0 +1,1 @@
+"""The workstation's windows: the main window with its docks, the status bar, workspaces."""
