@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from backend.domain.fixed_point import parse_base, parse_price
+
+# A busy book repeats the same price and size texts thousands of times a second: parsed
+# once each (exactly, as the domain parses them), then looked up.
+_price = functools.lru_cache(maxsize=16_384)(parse_price)
+_size = functools.lru_cache(maxsize=16_384)(parse_base)
 
 
 @dataclass(slots=True)
@@ -65,12 +71,12 @@ class BookState:
 
 
 def _levels(rows: list[list[str]]) -> dict[int, int]:
-    return {parse_price(price): parse_base(size) for price, size in rows}
+    return {_price(price): _size(size) for price, size in rows}
 
 
 def _merge(side: dict[int, int], rows: list[list[str]]) -> None:
     for price_text, size_text in rows:
-        price, size = parse_price(price_text), parse_base(size_text)
+        price, size = _price(price_text), _size(size_text)
         if size:
             side[price] = size
         else:

@@ -94,6 +94,7 @@ def test_the_tape_puts_new_trades_on_top_and_filters_by_size(qtbot) -> None:
     panel = TapePanel(store, "SOL-PERP")
     qtbot.addWidget(panel)
     assert ("trades", "SOL-PERP", None) in store.wanted
+    panel.refresh_every_s = 0.0  # every refresh takes what arrived
     tape = store.tape("SOL-PERP")
     tape.apply(_trades(1, 3))
     panel.refresh()
@@ -119,6 +120,19 @@ def test_the_tape_puts_new_trades_on_top_and_filters_by_size(qtbot) -> None:
     assert ("trades", "BTC-PERP", None) in store.wanted
     assert ("trades", "SOL-PERP", None) not in store.wanted
     assert panel.model.rowCount() == 0
+
+
+def test_the_tape_takes_new_trades_at_most_twenty_times_a_second(qtbot) -> None:
+    store = MarketStore()
+    panel = TapePanel(store, "SOL-PERP")
+    qtbot.addWidget(panel)
+    store.tape("SOL-PERP").apply(_trades(900, 1))
+    panel.refresh()
+    store.tape("SOL-PERP").apply(_trades(901, 1))
+    panel.refresh()  # within the same twentieth of a second: waits for a later frame
+    assert [t.trade_id for t in panel.model.trades] == [900]
+    qtbot.waitUntil(lambda: (panel.refresh(), len(panel.model.trades) == 2)[1], timeout=1_000)
+    assert [t.trade_id for t in panel.model.trades] == [901, 900]
 
 
 def test_table_models_answer_nothing_for_invalid_indexes(qtbot) -> None:
