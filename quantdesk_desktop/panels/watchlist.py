@@ -156,7 +156,9 @@ class WatchlistPanel(Panel):
         self.view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(True)
         self.view.clicked.connect(self._chosen)
@@ -177,8 +179,5 @@ class WatchlistPanel(Panel):
         second = int(time.time())
         if (board.version, len(board.symbols)) == self._seen and second == self._second:
             return
-        first = self.model.rowCount() == 0
         self._seen, self._second = (board.version, len(board.symbols)), second
         self.model.refresh()
-        if first and self.model.rowCount():
-            self.view.resizeColumnsToContents()
