@@ -93,16 +93,20 @@ def main(argv: list[str] | None = None) -> int:
     from backend.services.trading.service import TradingService
     from backend.services.trading.snapshots import Snapshotter
     from backend.store.database import create_engine_for, default_database_url
-    from backend.store.migrate import upgrade_to_head
+    from backend.store.schema_version import at_head
 
     url = settings.database_url or default_database_url()
     try:
-        upgrade_to_head(url)
+        engine = create_engine_for(url)
+        if not at_head(engine):
+            from backend.store.migrate import upgrade_to_head
+
+            upgrade_to_head(url)
     except (ArgumentError, OperationalError) as error:
         print(f"quantdesk-backend: cannot open the database: {error}", file=sys.stderr)
         return 2
     clock = SystemClock()
-    trading = TradingService.open(catalog, create_engine_for(url), clock)
+    trading = TradingService.open(catalog, engine, clock)
     trading.commit_interval_s = settings.commit_interval_ms / 1000
     gc_policy.install()  # after the state is rebuilt: it is long-lived
     simulator = PriceSimulator(list(catalog), seed=settings.simulator_seed)
