@@ -7,7 +7,7 @@ import time
 from decimal import Decimal, InvalidOperation
 
 from quantdesk_desktop import theme
-from quantdesk_desktop.qt import QLabel, QtWidgets
+from quantdesk_desktop.qt import QLabel, QtCore, QtWidgets
 from quantdesk_desktop.state.store import MarketStore
 
 STATE_TEXT = {
@@ -27,6 +27,7 @@ class StatusBar(QtWidgets.QStatusBar):
         self.connection = QLabel()
         self.latency = QLabel()
         self.feeds = QLabel()
+        self.feeds.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.health = QLabel()
         self.clock = QLabel()
         for label in (self.connection, self.latency, self.feeds, self.health):
@@ -69,16 +70,24 @@ class StatusBar(QtWidgets.QStatusBar):
         self.clock.setText(time.strftime("%H:%M:%S UTC", time.gmtime(second)))
 
     def _feeds_text(self) -> str:
+        """Each market's feed as its base asset after a dot in the status's colour."""
         prices = self.store.board.prices
         if not prices:
             return "oracle —"
-        counts: dict[str, int] = {}
-        for market_prices in prices.values():
-            counts[market_prices.status] = counts.get(market_prices.status, 0) + 1
-        if set(counts) == {"live"}:
-            return f"oracle: {len(prices)} live"
-        parts = [f"{n} {status}" for status, n in sorted(counts.items())]
-        return "oracle: " + ", ".join(parts)
+        palette = theme.current()
+        colours = {
+            "live": palette.bid,
+            "fallback": palette.warning,
+            "stale": palette.warning,
+            "halted": palette.danger,
+        }
+        badges = []
+        for market, p in prices.items():
+            colour = colours.get(p.status, palette.muted)
+            name = market.removesuffix("-PERP")
+            suffix = "" if p.status == "live" else f" {p.status}"
+            badges.append(f'<span style="color:{colour}">●</span> {name}{suffix}')
+        return "oracle " + " &nbsp;".join(badges)
 
     def _feeds_detail(self) -> str:
         lines = []
