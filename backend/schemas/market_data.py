@@ -45,6 +45,16 @@ class TickerOut(BaseModel):
     time_ms: int
 
 
+class PublicTradeOut(BaseModel):
+    """One trade of a market, without its accounts; ``side`` is the taker's."""
+
+    id: int
+    price: DecimalText
+    size: DecimalText
+    side: str
+    time_ms: int
+
+
 class FundingRateOut(BaseModel):
     """One settled funding period of a market."""
 

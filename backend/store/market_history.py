@@ -111,6 +111,12 @@ def oracle_prices(
     return newest_first(session, query, OraclePrice.id, before_id, limit)
 
 
+def public_trades(session: Session, market: str, before_id: int | None, limit: int) -> list[Trade]:
+    """A market's trades, newest first, with id below ``before_id``."""
+    query = select(Trade).where(Trade.market == market)
+    return newest_first(session, query, Trade.id, before_id, limit)
+
+
 def recent_auctions(session: Session, market: str, limit: int) -> list[Auction]:
     """A market's latest auctions, newest first."""
     query = select(Auction).where(Auction.market == market)

@@ -82,6 +82,10 @@ class RestClient:
             params["end_ms"] = end_ms
         return await self._call("GET", f"/api/markets/{market}/candles", params=params)
 
+    async def public_trades(self, market: str, limit: int = 200) -> list[dict]:
+        """A market's latest trades, newest first."""
+        return await self._call("GET", f"/api/markets/{market}/trades", params={"limit": limit})
+
     async def open_orders(self) -> list[dict]:
         """The account's working orders."""
         return await self._call("GET", "/api/orders")

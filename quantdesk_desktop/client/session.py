@@ -29,6 +29,7 @@ PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "alerts")
 TICKERS_EVERY_S = 2.0
 RISK_EVERY_S = 2.0
 HISTORY_CANDLES = 1_000
+TAPE_HISTORY = 200
 
 
 class WorkstationClient:
@@ -121,6 +122,8 @@ class WorkstationClient:
                 self._spawn(self._load_candles(subscription))
             else:
                 self.stream.subscribe(subscription)
+                if subscription[0] == "trades":
+                    self._spawn(self._load_trades(subscription))
 
     async def _load_candles(self, subscription: Subscription) -> None:
         _, market, interval = subscription
@@ -132,6 +135,16 @@ class WorkstationClient:
             history = []
         self.store.candle_series(market, interval).load(history)
         self.stream.subscribe(subscription)
+
+    async def _load_trades(self, subscription: Subscription) -> None:
+        market = subscription[1]
+        assert market is not None
+        try:
+            history = await self.rest.public_trades(market, TAPE_HISTORY)
+        except ApiError as error:
+            self._notice(f"{market} trades: {error.message}")
+            return
+        self.store.tape(market).load_history(history)
 
     # -- messages ---------------------------------------------------------------------
 

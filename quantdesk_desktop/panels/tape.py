@@ -119,6 +119,7 @@ class TapePanel(Panel):
         layout.addLayout(header)
         layout.addWidget(self.view)
         self._seen_added = 0
+        self._seen_reloads = 0
         self._refreshed_at = 0.0
         self.refresh_every_s = REFRESH_EVERY_S
         self._followed = market
@@ -143,13 +144,17 @@ class TapePanel(Panel):
 
     def _rebuild(self) -> None:
         tape = self.store.tape(self.market)
-        self._seen_added = tape.added
+        self._seen_added, self._seen_reloads = tape.added, tape.reloads
         kept = [t for t in reversed(tape.trades) if t.size >= self.min_size]
         self.model.replace(kept)
 
     def refresh(self) -> None:
         """Insert the trades that arrived since the last refresh."""
         tape = self.store.tape(self.market)
+        if tape.reloads != self._seen_reloads:
+            self._seen_reloads = tape.reloads
+            self._rebuild()
+            return
         new = tape.added - self._seen_added
         now = time.perf_counter()
         if new <= 0 or now - self._refreshed_at < self.refresh_every_s:

@@ -61,6 +61,13 @@ async def test_the_session_fills_the_store_and_follows_what_panels_want(client) 
     await _until(lambda: store.connection.latency_ms is not None, "a ping's round trip")
     await _until(lambda: store.account.health is not None, "the account's health")
 
+    store.follow("trades", MARKET)
+    client.sync_wanted()
+    tape = store.tape(MARKET)
+    await _until(lambda: tape.reloads == 1, "the recent trades loaded")
+    ids = [t.trade_id for t in tape.trades]
+    assert ids == sorted(set(ids))  # history and live trades in order, none twice
+
     store.unfollow("book", MARKET)
     client.sync_wanted()
     assert ("book", MARKET, None) not in client.stream.subscriptions

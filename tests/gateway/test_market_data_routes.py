@@ -105,6 +105,20 @@ async def test_candles_group_trades_by_interval_with_open_and_close(env: Env) ->
     assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_market"
 
 
+async def test_public_trades_are_paged_newest_first_without_accounts(env: Env) -> None:
+    MarketMakerAgents(env.trading, env.clock).step()
+    trader = await sign_in(env.http)
+    await _trade(trader, "1", cid="t1")
+    await _trade(trader, "2", "sell", cid="t2")
+    trades = (await env.http.get("/api/markets/SOL-PERP/trades")).json()
+    assert [(t["size"], t["side"]) for t in trades] == [("2", "sell"), ("1", "buy")]
+    assert set(trades[0]) == {"id", "price", "size", "side", "time_ms"}  # no accounts
+    older = await env.http.get(f"/api/markets/SOL-PERP/trades?before_id={trades[0]['id']}")
+    assert [t["id"] for t in older.json()] == [trades[1]["id"]]
+    unknown = await env.http.get("/api/markets/XYZ-PERP/trades")
+    assert unknown.status_code == 404
+
+
 async def test_ticker_shows_the_day_open_interest_and_funding(env: Env) -> None:
     MarketMakerAgents(env.trading, env.clock).step()
     buyer, seller = await sign_in(env.http), await sign_in(env.http)

@@ -20,7 +20,7 @@ from backend.gateway.deps import PUBLIC_LIMIT, ContextDep, HistoryDep, TickersDe
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.gateway.views import require_market
 from backend.gateway.ws.wire import candle_out
-from backend.schemas.market_data import CandleOut, FundingRateOut, TickerOut
+from backend.schemas.market_data import CandleOut, FundingRateOut, PublicTradeOut, TickerOut
 from backend.schemas.markets import BookOut, MarketSpecOut
 
 Interval = Literal[tuple(INTERVALS)]  # type: ignore[valid-type]
@@ -128,6 +128,29 @@ def _ticker_out(tickers, symbol: str) -> TickerOut:
         next_funding_ms=t.next_funding_ms,
         time_ms=t.time_ms,
     )
+
+
+@router.get("/{symbol}/trades")
+async def public_trades(
+    context: ContextDep,
+    history: HistoryDep,
+    symbol: str,
+    before_id: Annotated[int | None, Query(ge=1, lt=2**63)] = None,
+    limit: Annotated[int, Query(ge=1, le=1_000)] = 200,
+) -> list[PublicTradeOut]:
+    """The market's trades, newest first, without accounts (time and sales); page with
+    ``before_id``. The same shape as a `trades` stream message's rows."""
+    require_market(context.catalog, symbol)
+    return [
+        PublicTradeOut(
+            id=row.id,
+            price=format_fixed(row.price, PRICE_PRECISION),
+            size=format_fixed(row.size, BASE_PRECISION),
+            side=row.taker_side,
+            time_ms=row.timestamp_ms,
+        )
+        for row in history.public_trades(symbol, before_id, limit)
+    ]
 
 
 @router.get("/{symbol}/funding")

@@ -16,6 +16,7 @@ from backend.store.models import (
     OraclePrice,
     Order,
     SystemEvent,
+    Trade,
     User,
     UserStats,
 )
@@ -53,6 +54,11 @@ class HistoryService:
         """Recorded oracle prices, newest first."""
         with Session(self._db) as session:
             return market_history.oracle_prices(session, market, before_id, _page(limit))
+
+    def public_trades(self, market: str, before_id: int | None, limit: int) -> list[Trade]:
+        """The market's trades, newest first (no accounts: what the tape shows)."""
+        with Session(self._db) as session:
+            return market_history.public_trades(session, market, before_id, _page(limit))
 
     def recent_auctions(self, market: str, limit: int) -> list[Auction]:
         """The market's latest auctions, newest first."""
