@@ -106,6 +106,16 @@ class RestClient:
         """Cancel a working order."""
         return await self._call("DELETE", f"/api/orders/{order_id}")
 
+    async def cancel_all(self, market: str | None = None) -> list[dict]:
+        """Cancel every working order (in ``market`` only, when given)."""
+        params = {"market": market} if market else {}
+        return await self._call("DELETE", "/api/orders", params=params)
+
+    async def order_history(self, market: str | None = None, limit: int = 200) -> dict:
+        """Finished orders, newest first (a page with ``next_cursor``)."""
+        params: dict[str, Any] = {"limit": limit} | ({"market": market} if market else {})
+        return await self._call("GET", "/api/orders/history", params=params)
+
     async def modify_order(self, order_id: int, price: str | None, size: str | None) -> dict:
         """Change a resting order's price and/or size (decimal text)."""
         body = {k: v for k, v in (("price", price), ("size", size)) if v is not None}

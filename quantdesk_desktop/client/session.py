@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed
+from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.client.rest import ApiError, RestClient
 from quantdesk_desktop.client.stream import StreamClient, Subscription
 from quantdesk_desktop.client.wallet import Wallet
@@ -103,6 +104,7 @@ class WorkstationClient:
         account.health = risk["health"]
         account.equity = risk["equity"]
         account.free_collateral = risk["free_collateral"]
+        account.risk = risk
         account.version += 1
 
     # -- following what panels want -------------------------------------------------
@@ -173,6 +175,9 @@ class WorkstationClient:
             store.positions.apply_positions(message)
         elif channel == "fills":
             store.positions.apply_fill(message)
+        elif channel == "account":
+            store.account.balances = message.get("balances", [])
+            store.account.version += 1
         elif channel == "alerts":
             self._notice(_alert_text(message))
 
@@ -195,9 +200,64 @@ class WorkstationClient:
             "type": "limit",
             "size": format_fixed(size, BASE_PRECISION),
             "price": format_fixed(price, PRICE_PRECISION),
-            "client_order_id": f"qd-{next(self._orders)}-{self.wallet.pubkey[:6]}",
+            "client_order_id": self.new_client_order_id(),
         }
         self._spawn(self._trade({"op": "place", "order": order}, f"{side} {market}"))
+
+    def new_client_order_id(self) -> str:
+        """A client order id unique to this session (a retry reuses the first one)."""
+        return f"qd-{next(self._orders)}-{self.wallet.pubkey[:6]}"
+
+    def submit(self, order: dict, on_result: Callable[[object], None] | None = None) -> None:
+        """Any order body; ``on_result`` gets the accepted order (the server's `OrderOut`)
+        or an `OrderRefusal` (offline, refused, or no answer). An order that carries a
+        ``client_order_id`` keeps it, so a retry cannot place it twice."""
+        body = dict(order)
+        body.setdefault("client_order_id", self.new_client_order_id())
+        self._spawn(self._submit(body, on_result))
+
+    async def _submit(self, body: dict, on_result) -> None:
+        what = f"{body.get('side')} {body.get('market')}"
+        try:
+            answer = await self.stream.request({"op": "place", "order": body})
+        except (ConnectionError, TimeoutError) as error:
+            outcome: object = OrderRefusal("offline", f"not sent: {error}; nothing was placed")
+        else:
+            if answer.get("type") == "ack":
+                outcome = answer["order"]
+            else:
+                outcome = OrderRefusal(
+                    answer.get("code", "refused"), answer.get("message", ""), answer.get("field")
+                )
+        if isinstance(outcome, OrderRefusal):
+            self._notice(f"{what}: {outcome.message}")
+        if on_result is not None:
+            on_result(outcome)
+
+    def cancel_all(self, market: str | None) -> None:
+        """Cancel every working order in ``market`` (None: everywhere)."""
+        self._spawn(self._cancel_all(market))
+
+    async def _cancel_all(self, market: str | None) -> None:
+        try:
+            await self.rest.cancel_all(market)
+        except ApiError as error:
+            self._notice(f"cancel all: {error.message}")
+
+    def amend(self, order_id: int, price: int | None, size: int | None) -> None:
+        """Change a resting order's price and/or size."""
+        self._spawn(self._amend(order_id, price, size))
+
+    async def _amend(self, order_id: int, price: int | None, size: int | None) -> None:
+        try:
+            await self.rest.modify_order(
+                order_id,
+                None if price is None else format_fixed(price, PRICE_PRECISION),
+                None if size is None else format_fixed(size, BASE_PRECISION),
+            )
+        except ApiError as error:
+            self._notice(f"modify {order_id}: {error.message}")
+            self.store.orders.version += 1  # what was edited in place goes back
 
     def cancel(self, order_id: int) -> None:
         """Cancel one of the account's orders."""
@@ -205,7 +265,7 @@ class WorkstationClient:
 
     def modify(self, order_id: int, price: int) -> None:
         """Move a resting order to a new price."""
-        self._spawn(self._modify(order_id, price))
+        self.amend(order_id, price, None)
 
     async def _trade(self, op: dict, what: str) -> None:
         try:
@@ -215,13 +275,6 @@ class WorkstationClient:
             return
         if answer.get("type") == "error":
             self._notice(f"{what}: {answer.get('message')}")
-
-    async def _modify(self, order_id: int, price: int) -> None:
-        try:
-            await self.rest.modify_order(order_id, format_fixed(price, PRICE_PRECISION), None)
-        except ApiError as error:
-            self._notice(f"modify {order_id}: {error.message}")
-            self.store.orders.version += 1  # a line dragged to the refused price goes back
 
 
 def _subscription(topic: tuple[str, str, str | None]) -> Subscription:

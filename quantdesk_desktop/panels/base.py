@@ -28,6 +28,15 @@ class Panel(QWidget):
     they overflow Qt's 32-bit int.)"""
     modify_order = Signal(object, object)
     """Intent: move an own order to a new price (order id, price units)."""
+    amend_order = Signal(object, object, object)
+    """Intent: change an own order's price and/or size (order id, price units or None,
+    size units or None)."""
+    submit_order = Signal(object, object)
+    """Intent: any order (the body of `POST /api/orders` without ``client_order_id``, which
+    the client layer assigns), and a callable told the outcome (or None): it receives the
+    accepted order as the server states it, or an `OrderRefusal`."""
+    cancel_all = Signal(object)
+    """Intent: cancel every working order in a market (its symbol) or everywhere (None)."""
 
     def __init__(self, store: MarketStore, market: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -41,6 +41,10 @@ class AccountSummary:
     """Account health as the server states it (1 = no maintenance requirement used)."""
     equity: str | None = None
     free_collateral: str | None = None
+    risk: dict = field(default_factory=dict)
+    """The whole `GET /api/risk` answer (requirements, leverage, per-position figures)."""
+    balances: list[dict] = field(default_factory=list)
+    """Collateral balances (`account` channel snapshots: asset and amount)."""
     version: int = 0
 
 

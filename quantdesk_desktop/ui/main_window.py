@@ -11,6 +11,7 @@ from collections import deque
 from typing import Protocol
 
 from quantdesk_desktop import theme
+from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.panels.base import Panel
 from quantdesk_desktop.panels.registry import PANEL_TYPES
 from quantdesk_desktop.qt import QMainWindow, QtAds, QtCore, QtGui, QTimer, QtWidgets
@@ -38,6 +39,9 @@ class Intents(Protocol):
     def place_limit(self, market: str, side: str, price: int, size: int) -> None: ...
     def cancel(self, order_id: int) -> None: ...
     def modify(self, order_id: int, price: int) -> None: ...
+    def amend(self, order_id: int, price: int | None, size: int | None) -> None: ...
+    def submit(self, order: dict, on_result) -> None: ...
+    def cancel_all(self, market: str | None) -> None: ...
     def sync_wanted(self) -> None: ...
 
 
@@ -104,6 +108,9 @@ class MainWindow(QMainWindow):
         panel.place_limit.connect(self._place_limit)
         panel.cancel_order.connect(self._cancel)
         panel.modify_order.connect(self._modify)
+        panel.amend_order.connect(self._amend)
+        panel.submit_order.connect(self._submit)
+        panel.cancel_all.connect(self._cancel_all)
         return panel
 
     def _new_id(self, kind: str) -> str:
@@ -155,6 +162,20 @@ class MainWindow(QMainWindow):
     def _modify(self, order_id: int, price: int) -> None:
         if self.intents is not None:
             self.intents.modify(order_id, price)
+
+    def _amend(self, order_id: int, price: int | None, size: int | None) -> None:
+        if self.intents is not None:
+            self.intents.amend(order_id, price, size)
+
+    def _submit(self, order: dict, on_result) -> None:
+        if self.intents is not None:
+            self.intents.submit(order, on_result)
+        elif on_result is not None:
+            on_result(OrderRefusal("offline", "not connected to a backend", None))
+
+    def _cancel_all(self, market: str | None) -> None:
+        if self.intents is not None:
+            self.intents.cancel_all(market)
 
     # -- the frame --------------------------------------------------------------------
 

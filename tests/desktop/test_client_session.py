@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from backend.domain.fixed_point import PRICE_PRECISION, format_fixed
 from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
+from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.client.session import WorkstationClient
 from quantdesk_desktop.client.stream import StreamClient
 from quantdesk_desktop.client.wallet import load_wallet
@@ -123,3 +125,41 @@ async def test_a_backend_that_cannot_start_says_why(tmp_path: Path) -> None:
     blocker.write_text("a file where the data folder should be")
     with pytest.raises((BackendFailed, OSError)):
         await EmbeddedBackend(blocker).start(timeout_s=20)
+
+
+async def test_orders_from_panels_are_answered_and_a_retry_cannot_double(client) -> None:
+    store = client.store
+    await _until(lambda: client.stream.connected, "the socket online")
+    await _until(lambda: store.board.prices[MARKET].oracle, "a price")
+    results: list[object] = []
+    far_below = store.board.prices[MARKET].oracle * 8 // 10 // 1_000 * 1_000
+    body = {"market": MARKET, "side": "buy", "type": "limit", "size": "1",
+            "price": format_fixed(far_below, PRICE_PRECISION)}  # fmt: skip
+    client.submit(body, results.append)
+    await _until(lambda: results, "the answer")
+    placed = results.pop()
+    assert isinstance(placed, dict) and placed["status"] == "open"
+
+    client.submit(body | {"price": "150.0005"}, results.append)  # not a tick multiple
+    await _until(lambda: results, "the refusal")
+    refusal = results.pop()
+    assert isinstance(refusal, OrderRefusal) and refusal.field == "price"
+
+    await client.stream._socket.close()  # offline for a moment
+    retry = body | {"client_order_id": "ticket-retry-1"}
+    client.submit(retry, results.append)
+    await _until(lambda: results, "the offline answer")
+    offline = results.pop()
+    assert isinstance(offline, OrderRefusal) and offline.code == "offline"
+    await _until(lambda: client.stream.connected, "the reconnection")
+    client.submit(retry, results.append)
+    client.submit(retry, results.append)  # the same order twice: placed once
+    await _until(lambda: len(results) == 2, "both answers")
+    assert results[0]["order_id"] == results[1]["order_id"]
+
+    client.amend(placed["order_id"], None, 3 * 10**9)
+    await _until(
+        lambda: any(o.size == 3 * 10**9 for o in store.orders.in_market(MARKET)), "the new size"
+    )
+    client.cancel_all(MARKET)
+    await _until(lambda: not store.orders.in_market(MARKET), "every order cancelled")
