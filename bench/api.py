@@ -26,13 +26,12 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection, connect
-
 from bench.engine_workload import percentile
 from bench.http_load import HttpPool
 from bench.live_server import LiveServer, mark_price, sign_in
 from bench.pacing import paced
 from bench.report import figure
+from bench.ws_reader import WsReader, open_reader
 
 MARKET = "SOL-PERP"
 TICK = Decimal("0.001")
@@ -104,45 +103,52 @@ async def rest_phase(url: str, tokens: list[str], bodies: list[dict], rate: floa
 
 
 class OrderSocket:
-    """One account's socket: `place` ops out, acknowledgements matched by request id."""
+    """One account's socket: `place` ops out, acknowledgements matched by request id.
 
-    def __init__(self, connection: ClientConnection) -> None:
-        self.connection = connection
+    A lean RFC 6455 client (`bench.ws_reader`): a full client library costs the load
+    generator about as much CPU per message as the server spends on the order, and its
+    delays would be counted as the server's latency."""
+
+    def __init__(self) -> None:
         self.pending: dict[int, asyncio.Future[bool]] = {}
         self.ids = itertools.count(1)
-        self.reader = asyncio.create_task(self._read())
+        self.reader: WsReader | None = None
+        self.authenticated = asyncio.get_running_loop().create_future()
 
     @classmethod
     async def open(cls, ws_url: str, token: str) -> OrderSocket:
         """Connect and authenticate."""
-        connection = await connect(ws_url, max_queue=None)
-        await connection.send(json.dumps({"op": "auth", "token": token}))
-        reply = json.loads(await connection.recv())
-        if reply.get("type") != "ack":
-            raise RuntimeError(f"socket auth refused: {reply}")
-        return cls(connection)
+        socket = cls()
+        socket.reader = await open_reader(ws_url, socket._on_text)
+        socket.reader.send_json({"op": "auth", "token": token})
+        await asyncio.wait_for(socket.authenticated, 10.0)
+        return socket
 
     async def place(self, order: dict) -> bool:
         """Send one order; True when it was acknowledged."""
+        assert self.reader is not None
         request_id = next(self.ids)
         answer = asyncio.get_running_loop().create_future()
         self.pending[request_id] = answer
-        await self.connection.send(
-            json.dumps({"op": "place", "request_id": request_id, "order": order})
-        )
+        self.reader.send_json({"op": "place", "request_id": request_id, "order": order})
         return await asyncio.wait_for(answer, 30.0)
 
-    async def _read(self) -> None:
-        async for text in self.connection:
-            reply = json.loads(text)
-            answer = self.pending.pop(reply.get("request_id"), None)
-            if answer is not None and not answer.done():
-                answer.set_result(reply.get("type") == "ack")
+    def _on_text(self, payload: bytes) -> None:
+        reply = json.loads(payload)
+        if not self.authenticated.done():
+            if reply.get("type") == "ack" and reply.get("op") == "auth":
+                self.authenticated.set_result(None)
+            elif reply.get("type") == "error":
+                self.authenticated.set_exception(RuntimeError(f"socket auth refused: {reply}"))
+            return
+        answer = self.pending.pop(reply.get("request_id"), None)
+        if answer is not None and not answer.done():
+            answer.set_result(reply.get("type") == "ack")
 
     async def close(self) -> None:
         """Close the socket."""
-        await self.connection.close()
-        self.reader.cancel()
+        if self.reader is not None:
+            self.reader.close()
 
 
 async def ws_phase(ws_url: str, tokens: list[str], bodies: list[dict], rate: float):

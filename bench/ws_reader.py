@@ -23,13 +23,14 @@ def _frame(opcode: int, payload: bytes) -> bytes:
     """A masked client frame."""
     mask = os.urandom(4)
     length = len(payload)
+    repeated = (mask * (length // 4 + 1))[:length]
+    masked = (int.from_bytes(payload) ^ int.from_bytes(repeated)).to_bytes(length)
     if length < 126:
         head = struct.pack("!BB", 0x80 | opcode, 0x80 | length)
     elif length < 1 << 16:
         head = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, length)
     else:
         head = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, length)
-    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     return head + mask + masked
 
 
