@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ class Workstation:
         theme.use(theme_name)
         self.store = MarketStore()
         self.window = MainWindow(self.store, WorkspaceStore(paths.config_dir() / "workspaces"))
+        self.window.quit_on_close = True
         self.backend: EmbeddedBackend | None = options.backend
         self.client: WorkstationClient | None = None
 
@@ -175,6 +177,9 @@ def run(options: LaunchOptions) -> int:
     asyncio.set_event_loop(loop)
     quit_event = asyncio.Event()
     app.aboutToQuit.connect(quit_event.set)
+    # SIGTERM (a desk's session manager, `kill`) closes the workstation as its window does:
+    # the workspace is saved and the embedded backend stopped
+    signal.signal(signal.SIGTERM, lambda *_: loop.call_soon_threadsafe(quit_event.set))
     workstation = Workstation(options)
     app.setStyleSheet(theme.style_sheet(theme.current().name))
 

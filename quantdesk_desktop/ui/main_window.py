@@ -53,6 +53,9 @@ class MainWindow(QMainWindow):
         self.store = store
         self.workspaces = workspaces
         self.intents: Intents | None = None
+        self.quit_on_close = False
+        """Closing this window ends the application (floating windows included); the
+        application sets it, tests leave it off."""
         self.workspace_name = "Default"
         self.setWindowTitle("QuantDesk")
         QtAds.CDockManager.setConfigFlag(QtAds.CDockManager.eConfigFlag.OpaqueSplitterResize, True)
@@ -278,6 +281,12 @@ class MainWindow(QMainWindow):
             return False
         self.apply(workspace)
         return True
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
+        """Closing the main window closes the workstation, floating windows and all."""
+        super().closeEvent(event)
+        if self.quit_on_close and event.isAccepted():
+            QtWidgets.QApplication.quit()
 
     def top_level_windows(self) -> list[QtWidgets.QWidget]:
         """The main window and every floating dock window."""
