@@ -8,8 +8,8 @@ import time
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed, parse_base
 from quantdesk_desktop import theme
 from quantdesk_desktop.panels.base import Panel
-from quantdesk_desktop.panels.table_columns import LEFT, Column
-from quantdesk_desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from quantdesk_desktop.panels.table_columns import LEFT, Column, ColumnsModel
+from quantdesk_desktop.qt import QtCore, QtWidgets
 from quantdesk_desktop.state.store import MarketStore
 from quantdesk_desktop.state.tape import TapeTrade
 
@@ -36,36 +36,23 @@ COLUMNS = (
 )
 
 
-class TapeModel(QtCore.QAbstractTableModel):
+class TapeModel(ColumnsModel):
     """The filtered trades, newest first; new trades are inserted at the top."""
+
+    columns = COLUMNS
 
     def __init__(self) -> None:
         super().__init__()
         self.trades: list[TapeTrade] = []
         """Newest first."""
 
-    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.trades)
+    def row_count(self) -> int:
+        """The trades shown."""
+        return len(self.trades)
 
-    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section].title
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        column, trade = COLUMNS[index.column()], self.trades[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(trade)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
-            return QtGui.QColor(column.colour(trade))
-        return None
+    def row_object(self, row: int) -> TapeTrade:
+        """The trade of a row."""
+        return self.trades[row]
 
     def prepend(self, newest_first: list[TapeTrade]) -> None:
         """Insert trades at the top and drop the oldest beyond `MAX_ROWS`."""

@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 from backend.domain.fixed_point import PRICE_PRECISION, format_fixed
 from quantdesk_desktop import theme
 from quantdesk_desktop.panels.base import Panel
-from quantdesk_desktop.panels.table_columns import LEFT, Column
-from quantdesk_desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from quantdesk_desktop.panels.table_columns import LEFT, Column, ColumnsModel
+from quantdesk_desktop.qt import QtCore, QtWidgets
 from quantdesk_desktop.state.store import MarketStore
 
 
@@ -84,8 +84,10 @@ COLUMNS = (
 )
 
 
-class WatchlistModel(QtCore.QAbstractTableModel):
+class WatchlistModel(ColumnsModel):
     """The rows of every market; `refresh` signals only the cells whose text changed."""
+
+    columns = COLUMNS
 
     def __init__(self, store: MarketStore) -> None:
         super().__init__()
@@ -96,29 +98,17 @@ class WatchlistModel(QtCore.QAbstractTableModel):
         self.changed_cells = 0
         """Cells signalled as changed by the last refresh (for tests and benchmarks)."""
 
-    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.symbols)
+    def row_count(self) -> int:
+        """The markets."""
+        return len(self.symbols)
 
-    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
+    def row_object(self, row: int) -> WatchRow:
+        """A market's row."""
+        return self._rows[row]
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section].title
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[index.row()][index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
-            colour = column.colour(self._rows[index.row()])
-            return QtGui.QColor(colour) if colour else None
-        return None
+    def cell_text(self, row: int, column: int) -> str:
+        """The text shown (kept from the last refresh)."""
+        return self._cells[row][column]
 
     def refresh(self) -> None:
         """Re-read the store; signal the changed cells (or reset if markets changed)."""
