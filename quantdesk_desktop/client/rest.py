@@ -111,9 +111,14 @@ class RestClient:
         params = {"market": market} if market else {}
         return await self._call("DELETE", "/api/orders", params=params)
 
-    async def order_history(self, market: str | None = None, limit: int = 200) -> dict:
-        """Finished orders, newest first (a page with ``next_cursor``)."""
+    async def order_history(
+        self, market: str | None = None, limit: int = 200, cursor: str | None = None
+    ) -> dict:
+        """Finished orders, newest first (a page with ``next_cursor``; pass it back as
+        ``cursor`` for the next)."""
         params: dict[str, Any] = {"limit": limit} | ({"market": market} if market else {})
+        if cursor is not None:
+            params["cursor"] = cursor
         return await self._call("GET", "/api/orders/history", params=params)
 
     async def modify_order(self, order_id: int, price: str | None, size: str | None) -> dict:

@@ -20,6 +20,7 @@ from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.client.rest import ApiError, RestClient
 from quantdesk_desktop.client.stream import StreamClient, Subscription
 from quantdesk_desktop.client.wallet import Wallet
+from quantdesk_desktop.state.history import PAGE_SIZE
 from quantdesk_desktop.state.store import MarketStore
 
 log = logging.getLogger("quantdesk.session")
@@ -69,6 +70,7 @@ class WorkstationClient:
         self._spawn(self.stream.run())
         self._spawn(self._poll(self._load_tickers, TICKERS_EVERY_S))
         self._spawn(self._poll(self._load_risk, RISK_EVERY_S))
+        self._spawn(self.load_order_history())
         self.sync_wanted()
 
     async def stop(self) -> None:
@@ -91,7 +93,9 @@ class WorkstationClient:
             await asyncio.sleep(every_s)
 
     async def _load_account(self) -> None:
-        self.store.orders.load(await self.rest.open_orders())
+        working = await self.rest.open_orders()
+        self.store.orders.load(working)
+        self.store.history.load_working(working)
         self.store.positions.apply_positions({"positions": await self.rest.positions()})
 
     async def _load_tickers(self) -> None:
@@ -107,11 +111,28 @@ class WorkstationClient:
         account.risk = risk
         account.version += 1
 
+    async def load_order_history(self) -> None:
+        """Load the next page of finished orders (the first at start, then one each time a
+        panel asks for more)."""
+        history = self.store.history
+        if not history.start_loading():
+            return
+        try:
+            page = await self.rest.order_history(limit=PAGE_SIZE, cursor=history.next_cursor)
+        except ApiError as error:
+            history.load_failed(error.message)
+            self._notice(f"order history: {error.message}")
+        else:
+            history.load_page(page)
+
     # -- following what panels want -------------------------------------------------
 
     def sync_wanted(self) -> None:
         """Subscribe to what panels follow now and drop what none follows any more
-        (cheap when nothing changed: the window calls it every frame)."""
+        (cheap when nothing changed: the window calls it every frame); load the next page
+        of order history if a panel asked for it."""
+        if self.store.history.more_wanted:
+            self._spawn(self.load_order_history())
         if self._synced_wanted == self.store.wanted_version:
             return
         self._synced_wanted = self.store.wanted_version
@@ -171,6 +192,7 @@ class WorkstationClient:
             store.board.apply_prices(message)
         elif channel == "orders":
             store.orders.apply(message)
+            store.history.apply(message)
         elif channel == "positions":
             store.positions.apply_positions(message)
         elif channel == "fills":

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from backend.domain.fixed_point import parse_base, parse_price, parse_quote
 
-FILLS_KEPT = 10_000
+FILLS_KEPT = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,8 @@ class OwnFill:
     size: int
     role: str
     time_ms: int
+    fee: int = 0
+    """Quote units paid (negative: a rebate)."""
 
 
 @dataclass(slots=True)
@@ -81,6 +83,7 @@ class PositionsState:
                 size=parse_base(row["size"]),
                 role=row["role"],
                 time_ms=row["time_ms"],
+                fee=parse_quote(row.get("fee") or "0"),
             )
         )
         self.version += 1

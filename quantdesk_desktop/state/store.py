@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from backend.domain.candles import INTERVALS
 from quantdesk_desktop.state.book import BookState
 from quantdesk_desktop.state.candles import CandleSeries
+from quantdesk_desktop.state.history import OrderHistory
 from quantdesk_desktop.state.markets import MarketBoard
 from quantdesk_desktop.state.orders import OrdersState
 from quantdesk_desktop.state.positions import PositionsState
@@ -55,6 +56,8 @@ class MarketStore:
     board: MarketBoard = field(default_factory=MarketBoard)
     orders: OrdersState = field(default_factory=OrdersState)
     positions: PositionsState = field(default_factory=PositionsState)
+    history: OrderHistory = field(default_factory=OrderHistory)
+    """Finished orders (and the working ones' details), for the blotter."""
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
     account: AccountSummary = field(default_factory=AccountSummary)
     books: dict[str, BookState] = field(default_factory=dict)

@@ -197,10 +197,21 @@ class MainWindow(QMainWindow):
     # -- workspaces ---------------------------------------------------------------------
 
     def default_layout(self, market: str) -> None:
-        """Watchlist on the left, chart in the middle, ladder and tape on the right."""
+        """Watchlist on the left, chart in the middle over the blotter, ladder and tape on
+        the right."""
         self.clear_panels()
         link = LINKS[0]
-        self.add_panel("chart", market, link, area=QtAds.DockWidgetArea.CenterDockWidgetArea)
+        chart = self.add_panel(
+            "chart", market, link, area=QtAds.DockWidgetArea.CenterDockWidgetArea
+        )
+        chart_area = self.panels[self._id_of(chart)][1].dockAreaWidget()
+        self.add_panel(
+            "blotter",
+            market,
+            link,
+            area=QtAds.DockWidgetArea.BottomDockWidgetArea,
+            beside=chart_area,
+        )
         self.add_panel("watchlist", market, link, area=QtAds.DockWidgetArea.LeftDockWidgetArea)
         depth = self.add_panel("depth", market, link, area=QtAds.DockWidgetArea.RightDockWidgetArea)
         depth_area = self.panels[self._id_of(depth)][1].dockAreaWidget()

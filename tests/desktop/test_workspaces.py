@@ -60,7 +60,7 @@ def test_choosing_a_market_switches_its_link_group_only(window) -> None:
     watchlist.market_chosen.emit("ETH-PERP")
     markets = {(p.kind, p.market) for p, _ in window.panels.values() if p is not lone}
     assert markets == {("watchlist", "ETH-PERP"), ("chart", "ETH-PERP"), ("depth", "ETH-PERP"),
-                       ("tape", "ETH-PERP")}  # fmt: skip
+                       ("tape", "ETH-PERP"), ("blotter", "ETH-PERP")}  # fmt: skip
     assert lone.market == "BTC-PERP"
     assert ("book", "ETH-PERP", None) in window.store.wanted
     assert ("book", "SOL-PERP", None) not in window.store.wanted
