@@ -90,6 +90,10 @@ class RestClient:
         """The account's working orders."""
         return await self._call("GET", "/api/orders")
 
+    async def balances(self) -> list[dict]:
+        """The account's collateral balances (asset and amount)."""
+        return await self._call("GET", "/api/account/balances")
+
     async def positions(self) -> list[dict]:
         """The account's open positions."""
         return await self._call("GET", "/api/positions")

@@ -93,6 +93,8 @@ class WorkstationClient:
             await asyncio.sleep(every_s)
 
     async def _load_account(self) -> None:
+        self.store.account.balances = await self.rest.balances()
+        self.store.account.version += 1
         working = await self.rest.open_orders()
         self.store.orders.load(working)
         self.store.history.load_working(working)

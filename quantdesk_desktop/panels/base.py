@@ -32,9 +32,10 @@ class Panel(QWidget):
     """Intent: change an own order's price and/or size (order id, price units or None,
     size units or None)."""
     submit_order = Signal(object, object)
-    """Intent: any order (the body of `POST /api/orders` without ``client_order_id``, which
-    the client layer assigns), and a callable told the outcome (or None): it receives the
-    accepted order as the server states it, or an `OrderRefusal`."""
+    """Intent: any order (the body of `POST /api/orders`; without a ``client_order_id`` the
+    client layer assigns one, and a retry that keeps its own cannot place it twice), and a
+    callable told the outcome (or None): the accepted order as the server states it, or
+    an `OrderRefusal`."""
     cancel_all = Signal(object)
     """Intent: cancel every working order in a market (its symbol) or everywhere (None)."""
 

@@ -197,8 +197,8 @@ class MainWindow(QMainWindow):
     # -- workspaces ---------------------------------------------------------------------
 
     def default_layout(self, market: str) -> None:
-        """Watchlist on the left, chart in the middle over the blotter, ladder and tape on
-        the right."""
+        """Watchlist on the left, chart in the middle over the blotter, ladder on the right
+        over the order ticket and the tape (tabbed)."""
         self.clear_panels()
         link = LINKS[0]
         chart = self.add_panel(
@@ -215,9 +215,12 @@ class MainWindow(QMainWindow):
         self.add_panel("watchlist", market, link, area=QtAds.DockWidgetArea.LeftDockWidgetArea)
         depth = self.add_panel("depth", market, link, area=QtAds.DockWidgetArea.RightDockWidgetArea)
         depth_area = self.panels[self._id_of(depth)][1].dockAreaWidget()
-        self.add_panel(
+        tape = self.add_panel(
             "tape", market, link, area=QtAds.DockWidgetArea.BottomDockWidgetArea, beside=depth_area
         )
+        tape_area = self.panels[self._id_of(tape)][1].dockAreaWidget()
+        center = QtAds.DockWidgetArea.CenterDockWidgetArea
+        self.add_panel("ticket", market, link, area=center, beside=tape_area)
 
     def _id_of(self, panel: Panel) -> str:
         return next(pid for pid, (p, _) in self.panels.items() if p is panel)

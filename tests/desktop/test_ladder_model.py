@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 
 from backend.domain.fixed_point import parse_base, parse_price
-from quantdesk_desktop.panels.depth.ladder_model import (
-    LadderModel,
-    decimals_of,
-    fixed_text,
-)
+from quantdesk_desktop.panels.depth.ladder_model import LadderModel
+from quantdesk_desktop.panels.number_text import decimals_of, fixed_text
 from quantdesk_desktop.state.book import BookState
 from quantdesk_desktop.state.orders import OwnOrder
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION
 from quantdesk_desktop import theme
-from quantdesk_desktop.panels.depth.ladder_model import fixed_text
+from quantdesk_desktop.panels.number_text import fixed_text
 from quantdesk_desktop.qt import Qt, QtCore, QtGui, QWidget
 from quantdesk_desktop.state.book import BookState
 

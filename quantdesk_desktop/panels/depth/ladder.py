@@ -15,8 +15,8 @@ from quantdesk_desktop.panels.depth.ladder_model import (
     LadderModel,
     LadderRow,
     LadderView,
-    fixed_text,
 )
+from quantdesk_desktop.panels.number_text import fixed_text
 from quantdesk_desktop.qt import QApplication, Qt, QtCore, QtGui, QWidget, Signal
 from quantdesk_desktop.state.book import BookState
 from quantdesk_desktop.state.orders import OrdersState

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from backend.domain.fixed_point import format_fixed
 from quantdesk_desktop.state.book import BookState
 from quantdesk_desktop.state.orders import OwnOrder
 
@@ -31,22 +30,6 @@ def bid_row(price: int, step: int) -> int:
 def ask_row(price: int, step: int) -> int:
     """The row an ask price belongs to: rounded up to the step."""
     return -(-price // step) * step
-
-
-def decimals_of(units: int, precision: int) -> int:
-    """How many decimal places the fixed-point amount ``units`` needs (0.010 -> 2)."""
-    text = format_fixed(units, precision)
-    return len(text.partition(".")[2])
-
-
-def fixed_text(value: int, precision: int, decimals: int) -> str:
-    """A fixed-point integer as text with at least ``decimals`` places (never fewer than
-    it needs, so nothing is hidden by rounding)."""
-    text = format_fixed(value, precision)
-    whole, dot, frac = text.partition(".")
-    if len(frac) >= decimals:
-        return text
-    return f"{whole}.{frac.ljust(decimals, '0')}" if decimals else text + dot
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,8 @@ from quantdesk_desktop.panels.depth.ladder import DepthLadder
 from quantdesk_desktop.panels.depth.ladder_model import (
     GROUPINGS,
     LadderModel,
-    decimals_of,
-    fixed_text,
 )
+from quantdesk_desktop.panels.number_text import decimals_of, fixed_text
 from quantdesk_desktop.qt import QLabel, Qt, QtGui, QtWidgets, QWidget
 from quantdesk_desktop.state.store import MarketStore
 
