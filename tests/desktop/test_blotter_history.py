@@ -4,48 +4,17 @@ a page at a time, the next page when the panel asks."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from backend.domain.fixed_point import PRICE_PRECISION, format_fixed
 from quantdesk_desktop.client import session as session_module
-from quantdesk_desktop.client.embedded import EmbeddedBackend
 from quantdesk_desktop.client.session import WorkstationClient
 from quantdesk_desktop.client.wallet import load_wallet
 from quantdesk_desktop.panels.blotter import BlotterPanel
 from quantdesk_desktop.state.store import MarketStore
+from tests.desktop.live_backend import until
 
 MARKET = "SOL-PERP"
-
-
-async def _until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
-    """Wait (yielding to the loop) until ``condition`` holds."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"not seen in {timeout_s:g} s: {what}"
-        await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-async def backend(tmp_path: Path):
-    embedded = EmbeddedBackend(tmp_path / "embedded")
-    await embedded.start()
-    yield embedded
-    embedded.stop()
-    assert embedded.process is None
-
-
-@pytest.fixture
-async def client(backend: EmbeddedBackend, tmp_path: Path):
-    store = MarketStore()
-    session = WorkstationClient(store, backend.url, load_wallet("test", tmp_path))
-    await session.start()
-    yield session
-    await session.stop()
 
 
 async def test_cancelled_orders_reach_the_history_live_and_from_the_server(
@@ -53,23 +22,23 @@ async def test_cancelled_orders_reach_the_history_live_and_from_the_server(
 ) -> None:
     store = client.store
     history = store.history
-    await _until(lambda: history.complete, "the first page (a new account has none)")
+    await until(lambda: history.complete, "the first page (a new account has none)")
     assert history.finished == []
-    await _until(lambda: client.stream.connected, "the socket online")
-    await _until(lambda: store.board.prices[MARKET].oracle, "a price")
+    await until(lambda: client.stream.connected, "the socket online")
+    await until(lambda: store.board.prices[MARKET].oracle, "a price")
     far_below = store.board.prices[MARKET].oracle * 8 // 10 // 1_000 * 1_000
     body = {"market": MARKET, "side": "buy", "type": "limit", "size": "1",
             "price": format_fixed(far_below, PRICE_PRECISION)}  # fmt: skip
     placed: list[dict] = []
     for _ in range(3):
         client.submit(body, placed.append)
-    await _until(lambda: len(placed) == 3, "three orders placed")
+    await until(lambda: len(placed) == 3, "three orders placed")
     ids = sorted((order["order_id"] for order in placed), reverse=True)
-    await _until(lambda: set(ids) <= set(store.orders.working), "the orders working")
+    await until(lambda: set(ids) <= set(store.orders.working), "the orders working")
     assert all(history.working[i].created_at_ms > 0 for i in ids)  # their placing time
 
     client.cancel_all(MARKET)
-    await _until(lambda: len(history.finished) == 3, "the cancels in the history")
+    await until(lambda: len(history.finished) == 3, "the cancels in the history")
     assert {r.order_id for r in history.finished} == set(ids)
     assert {r.status for r in history.finished} == {"cancelled"} and not history.working
 
@@ -82,12 +51,12 @@ async def test_cancelled_orders_reach_the_history_live_and_from_the_server(
     await later.start()
     try:
         history2 = store2.history
-        await _until(lambda: history2.appended == 2 and not history2.loading, "the first page")
+        await until(lambda: history2.appended == 2 and not history2.loading, "the first page")
         panel.refresh()
         assert panel.history.model.rowCount() == 2 and panel.history.load_more_button.isEnabled()
         panel.history.load_more_button.click()
         later.sync_wanted()  # what the window does every frame
-        await _until(lambda: history2.complete, "the last page")
+        await until(lambda: history2.complete, "the last page")
         panel.refresh()
         assert [r.order_id for r in history2.finished] == ids  # newest first
         assert panel.history.model.rowCount() == 3

@@ -4,9 +4,6 @@ re-subscribes, and a sequence gap answered by a fresh snapshot."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,59 +11,31 @@ import pytest
 from backend.domain.fixed_point import PRICE_PRECISION, format_fixed
 from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
 from quantdesk_desktop.client.outcomes import OrderRefusal
-from quantdesk_desktop.client.session import WorkstationClient
 from quantdesk_desktop.client.stream import StreamClient
-from quantdesk_desktop.client.wallet import load_wallet
-from quantdesk_desktop.state.store import MarketStore
+from tests.desktop.live_backend import until
 
 MARKET = "SOL-PERP"
-
-
-async def _until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
-    """Wait (yielding to the loop) until ``condition`` holds."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"not seen in {timeout_s:g} s: {what}"
-        await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-async def backend(tmp_path: Path):
-    embedded = EmbeddedBackend(tmp_path / "embedded")
-    await embedded.start()
-    yield embedded
-    embedded.stop()
-    assert embedded.process is None
-
-
-@pytest.fixture
-async def client(backend: EmbeddedBackend, tmp_path: Path):
-    store = MarketStore()
-    session = WorkstationClient(store, backend.url, load_wallet("test", tmp_path))
-    await session.start()
-    yield session
-    await session.stop()
 
 
 async def test_the_session_fills_the_store_and_follows_what_panels_want(client) -> None:
     store = client.store
     assert len(store.board.symbols) == 6 and store.account.pubkey == client.wallet.pubkey
-    await _until(lambda: store.connection.state == "online", "the socket online")
-    await _until(lambda: all(p.mark for p in store.board.prices.values()), "every mark price")
+    await until(lambda: store.connection.state == "online", "the socket online")
+    await until(lambda: all(p.mark for p in store.board.prices.values()), "every mark price")
 
     store.follow("book", MARKET)
     store.follow("candles", MARKET, "1s")
     client.sync_wanted()
     book = store.book(MARKET)
-    await _until(lambda: book.bids and book.asks, "the book's snapshot")
+    await until(lambda: book.bids and book.asks, "the book's snapshot")
     assert book.best_bid() < book.best_ask()
-    await _until(lambda: store.connection.latency_ms is not None, "a ping's round trip")
-    await _until(lambda: store.account.health is not None, "the account's health")
+    await until(lambda: store.connection.latency_ms is not None, "a ping's round trip")
+    await until(lambda: store.account.health is not None, "the account's health")
 
     store.follow("trades", MARKET)
     client.sync_wanted()
     tape = store.tape(MARKET)
-    await _until(lambda: tape.reloads == 1, "the recent trades loaded")
+    await until(lambda: tape.reloads == 1, "the recent trades loaded")
     ids = [t.trade_id for t in tape.trades]
     assert ids == sorted(set(ids))  # history and live trades in order, none twice
 
@@ -77,17 +46,17 @@ async def test_the_session_fills_the_store_and_follows_what_panels_want(client) 
     bid = book.best_bid()
     price = bid - 10 * 1_000 * 100  # well below the touch: it rests
     client.place_limit(MARKET, "buy", price, 10**9)
-    await _until(lambda: store.orders.in_market(MARKET), "the order in the working list")
+    await until(lambda: store.orders.in_market(MARKET), "the order in the working list")
     (order,) = store.orders.in_market(MARKET)
     assert (order.side, order.price, order.size) == ("buy", price, 10**9)
     client.cancel(order.order_id)
-    await _until(lambda: not store.orders.in_market(MARKET), "the order cancelled")
+    await until(lambda: not store.orders.in_market(MARKET), "the order cancelled")
 
 
 async def test_a_refused_order_becomes_a_notice(client) -> None:
-    await _until(lambda: client.stream.connected, "the socket online")
+    await until(lambda: client.stream.connected, "the socket online")
     client.place_limit(MARKET, "buy", 150_000_123, 10**9)  # not a tick multiple
-    await _until(lambda: client.notices, "the refusal")
+    await until(lambda: client.notices, "the refusal")
     assert "tick" in client.notices[-1]
 
 
@@ -96,11 +65,11 @@ async def test_a_dropped_socket_reconnects_and_snapshots_again(client) -> None:
     store.follow("book", MARKET)
     client.sync_wanted()
     book = store.book(MARKET)
-    await _until(lambda: book.seq is not None, "the first snapshot")
+    await until(lambda: book.seq is not None, "the first snapshot")
     await client.stream._socket.close()  # the network drops the stream
-    await _until(lambda: client.stream.connects == 2, "the reconnection")
+    await until(lambda: client.stream.connects == 2, "the reconnection")
     before = book.version
-    await _until(lambda: book.version > before and book.bids, "a snapshot after reconnecting")
+    await until(lambda: book.version > before and book.bids, "a snapshot after reconnecting")
     assert ("book", MARKET, None) in client.stream.subscriptions
 
 
@@ -129,37 +98,37 @@ async def test_a_backend_that_cannot_start_says_why(tmp_path: Path) -> None:
 
 async def test_orders_from_panels_are_answered_and_a_retry_cannot_double(client) -> None:
     store = client.store
-    await _until(lambda: client.stream.connected, "the socket online")
-    await _until(lambda: store.board.prices[MARKET].oracle, "a price")
+    await until(lambda: client.stream.connected, "the socket online")
+    await until(lambda: store.board.prices[MARKET].oracle, "a price")
     results: list[object] = []
     far_below = store.board.prices[MARKET].oracle * 8 // 10 // 1_000 * 1_000
     body = {"market": MARKET, "side": "buy", "type": "limit", "size": "1",
             "price": format_fixed(far_below, PRICE_PRECISION)}  # fmt: skip
     client.submit(body, results.append)
-    await _until(lambda: results, "the answer")
+    await until(lambda: results, "the answer")
     placed = results.pop()
     assert isinstance(placed, dict) and placed["status"] == "open"
 
     client.submit(body | {"price": "150.0005"}, results.append)  # not a tick multiple
-    await _until(lambda: results, "the refusal")
+    await until(lambda: results, "the refusal")
     refusal = results.pop()
     assert isinstance(refusal, OrderRefusal) and refusal.field == "price"
 
     await client.stream._socket.close()  # offline for a moment
     retry = body | {"client_order_id": "ticket-retry-1"}
     client.submit(retry, results.append)
-    await _until(lambda: results, "the offline answer")
+    await until(lambda: results, "the offline answer")
     offline = results.pop()
     assert isinstance(offline, OrderRefusal) and offline.code == "offline"
-    await _until(lambda: client.stream.connected, "the reconnection")
+    await until(lambda: client.stream.connected, "the reconnection")
     client.submit(retry, results.append)
     client.submit(retry, results.append)  # the same order twice: placed once
-    await _until(lambda: len(results) == 2, "both answers")
+    await until(lambda: len(results) == 2, "both answers")
     assert results[0]["order_id"] == results[1]["order_id"]
 
     client.amend(placed["order_id"], None, 3 * 10**9)
-    await _until(
+    await until(
         lambda: any(o.size == 3 * 10**9 for o in store.orders.in_market(MARKET)), "the new size"
     )
     client.cancel_all(MARKET)
-    await _until(lambda: not store.orders.in_market(MARKET), "every order cancelled")
+    await until(lambda: not store.orders.in_market(MARKET), "every order cancelled")
