@@ -120,13 +120,15 @@ def feed_app(load: Load) -> Starlette:
         "/api/markets": specs,
         "/api/markets/tickers": [],
         "/api/orders": [],
+        "/api/orders/history": {"orders": [], "next_cursor": None},
         "/api/positions": [],
+        "/api/account/balances": [],
         "/api/risk": {"health": "1", "equity": "0", "free_collateral": "0"},
     }
 
     async def rest(request: Request) -> JSONResponse:
         path = request.url.path
-        if path.endswith("/candles"):
+        if path.endswith(("/candles", "/trades")):
             return JSONResponse([])
         return JSONResponse(answers.get(path, {"code": "not_found", "message": path}),
                             200 if path in answers else 404)  # fmt: skip

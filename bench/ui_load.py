@@ -163,10 +163,14 @@ def _run_workstation(url: str, seconds: float) -> dict[str, float]:
 
     async def main() -> dict[str, float]:
         runner = asyncio.ensure_future(workstation.run(never))
+        deadline = time.monotonic() + 60
         try:
             while workstation.client is None or workstation.window.intents is None:
                 if runner.done():
                     raise RuntimeError(f"the workstation stopped: {runner.result()}")
+                if time.monotonic() > deadline or workstation.store.connection.state == "offline":
+                    notice = workstation.window.status.notice.text()
+                    raise RuntimeError(f"the workstation did not start its session: {notice}")
                 await asyncio.sleep(0.05)
             return await _measure(workstation, seconds)
         finally:

@@ -5,7 +5,9 @@ exactly as a remote one."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +18,7 @@ import httpx
 
 READY_TIMEOUT_S = 60.0
 READY_POLL_S = 0.025
+PR_SET_PDEATHSIG = 1
 
 
 class BackendFailed(RuntimeError):
@@ -27,6 +30,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the child before it runs: SIGTERM when the workstation dies, even by SIGKILL or
+    a crash (Linux `prctl(PR_SET_PDEATHSIG)`), so no backend is left running alone."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def backend_command(args: list[str]) -> list[str]:
@@ -69,6 +79,7 @@ class EmbeddedBackend:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=os.environ | self.env,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
             )
 
     async def _wait_ready(self, timeout_s: float) -> None:

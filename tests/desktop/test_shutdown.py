@@ -56,3 +56,36 @@ def test_sigterm_saves_the_workspace_and_stops_the_embedded_backend(tmp_path: Pa
         pass  # the backend is gone, as it should be
     else:
         raise AssertionError("the embedded backend still answers after the workstation quit")
+
+
+def test_the_embedded_backend_dies_with_a_killed_workstation(tmp_path: Path) -> None:
+    """SIGKILL gives the workstation no chance to stop its backend: the backend goes
+    anyway (it is told when its parent dies)."""
+    script = (
+        "import sys, time; from pathlib import Path\n"
+        "from quantdesk_desktop.client.embedded import EmbeddedBackend\n"
+        "backend = EmbeddedBackend(Path(sys.argv[1]))\n"
+        "backend.spawn()\n"
+        "print(backend.process.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "embedded")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    with parent.stdout:
+        child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{child}").exists() and _state(child) != "Z":
+        assert time.monotonic() < deadline, "the backend outlived its workstation"
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return "X"
