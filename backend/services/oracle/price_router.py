@@ -91,14 +91,12 @@ class PriceRouter:
         routing = Routing()
         for quote in quotes:
             route = self.routes.get(quote.market)
-            if route is None or route.primary.is_repeat(quote.publish_time, quote.sequence):
+            if route is None:
                 continue
-            verdict = route.primary.check(
-                quote.price, quote.confidence, quote.publish_time, now, quote.sequence
-            )
-            if not verdict.accepted:
-                route.refusal = f"{self.primary} price refused: {verdict.reason}"
-                self._refused(quote, self.primary, verdict.reason)
+            refusal = self._validate(route.primary, quote, now, self.primary)
+            if refusal is not None:
+                if refusal:
+                    route.refusal = f"{self.primary} price refused: {refusal}"
                 continue
             route.primary_seen = True
             route.supervisor.primary(quote.price, quote.publish_time, now)
@@ -112,13 +110,9 @@ class PriceRouter:
         routing = Routing()
         for quote in quotes:
             route = self.routes.get(quote.market)
-            if route is None or route.fallback.is_repeat(quote.publish_time, quote.sequence):
+            if route is None:
                 continue
-            verdict = route.fallback.check(
-                quote.price, quote.confidence, quote.publish_time, now, quote.sequence
-            )
-            if not verdict.accepted:
-                self._refused(quote, self.fallback or "fallback", verdict.reason)
+            if self._validate(route.fallback, quote, now, self.fallback or "fallback") is not None:
                 continue
             route.supervisor.fallback(quote.price, quote.publish_time)
             route.fallback_quote = quote
@@ -186,6 +180,18 @@ class PriceRouter:
         if quote.entry:
             routing.entries.append(quote.entry)
 
-    def _refused(self, quote: Quote, source: str, reason: str | None) -> None:
+    def _validate(
+        self, validator: PriceValidator, quote: Quote, now: float, source: str
+    ) -> str | None:
+        """None when ``quote`` is a new valid price; "" for a repeat of the last one
+        (skipped quietly); otherwise why it was refused (counted and logged)."""
+        if validator.is_repeat(quote.publish_time, quote.sequence):
+            return ""
+        verdict = validator.check(
+            quote.price, quote.confidence, quote.publish_time, now, quote.sequence
+        )
+        if verdict.accepted:
+            return None
         self.refused += 1
-        log.warning("%s price of %s refused: %s", source, quote.market, reason)
+        log.warning("%s price of %s refused: %s", source, quote.market, verdict.reason)
+        return verdict.reason or "refused"
