@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from backend.__main__ import main as backend_main
+from backend.__main__ import parse_settings
 from tests.server_process import ServerProcess
 
 
@@ -47,3 +49,13 @@ def test_workstation_describes_its_options() -> None:
         check=True,
     )
     assert "--screenshot" in done.stdout and "--backend-url" in done.stdout
+
+
+def test_settings_come_from_a_file_under_the_command_line(tmp_path: Path, capsys) -> None:
+    settings_file = tmp_path / "backend.env"
+    settings_file.write_text("QUANTDESK_DEMO_USDC=5\nQUANTDESK_ORACLE_SOURCE=coingecko\n")
+    settings, _ = parse_settings(["--settings-file", str(settings_file), "--oracle", "pyth"])
+    assert settings.demo_usdc == 5 and settings.oracle_source == "pyth"  # the flag wins
+    with pytest.raises(SystemExit):
+        parse_settings(["--settings-file", str(tmp_path / "missing.env")])
+    assert "no settings file" in capsys.readouterr().err
