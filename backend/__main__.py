@@ -93,12 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     from backend.services.trading.service import TradingService
     from backend.services.trading.snapshots import Snapshotter
     from backend.store.database import create_engine_for, default_database_url
-    from backend.store.schema_version import at_head
+    from backend.store.schema_version import at_head, create_at_head, is_empty
 
     url = settings.database_url or default_database_url()
     try:
         engine = create_engine_for(url)
-        if not at_head(engine):
+        if is_empty(engine):
+            create_at_head(engine)
+        elif not at_head(engine):
             from backend.store.migrate import upgrade_to_head
 
             upgrade_to_head(url)

@@ -1,10 +1,12 @@
 """Whether a database is already at the newest schema, asked without loading Alembic (a
-start on an up-to-date database skips the migration machinery, a quarter of a second)."""
+start on an up-to-date database skips the migration machinery, a quarter of a second);
+and a new, empty database created at the newest schema in one step."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import SQLModel
 
 HEAD_REVISION = "b630b503e9ad"
 """The newest migration's revision; a test checks it against the migrations folder."""
@@ -18,3 +20,25 @@ def at_head(engine: Engine) -> bool:
     except SQLAlchemyError:
         return False  # no version table yet (a new database) or not reachable: migrate
     return [row[0] for row in rows] == [HEAD_REVISION]
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when the database has no tables at all (a first start)."""
+    return not inspect(engine).get_table_names()
+
+
+def create_at_head(engine: Engine) -> None:
+    """Create every table of the models in an empty database and record it at
+    `HEAD_REVISION`, as the migrations would leave it (a test compares the two), in one
+    transaction: no migration is replayed and Alembic is not loaded."""
+    import backend.store.models  # noqa: F401  (registers every table)
+
+    with engine.begin() as connection:
+        SQLModel.metadata.create_all(connection)
+        connection.execute(
+            text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        )
+        connection.execute(
+            text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
+            {"head": HEAD_REVISION},
+        )

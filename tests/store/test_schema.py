@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from backend.store.database import create_engine_for
 from backend.store.migrate import alembic_config, schema_differences, upgrade_to_head
 from backend.store.models import Command, Order, Trade, UserBalance
-from backend.store.schema_version import HEAD_REVISION, at_head
+from backend.store.schema_version import HEAD_REVISION, at_head, create_at_head, is_empty
 from backend.store.trade_history import trades_after
 from tests.store.conftest import Seeded, make_order, make_trade
 
@@ -168,3 +168,21 @@ def test_the_recorded_head_is_the_newest_migration(tmp_path) -> None:
     upgrade_to_head(f"sqlite:///{tmp_path / 'head.db'}")
     assert at_head(engine)
     engine.dispose()
+
+
+def test_a_new_database_created_at_head_matches_the_migrated_one(tmp_path) -> None:
+    created = create_engine_for(f"sqlite:///{tmp_path / 'created.db'}")
+    assert is_empty(created)
+    create_at_head(created)
+    assert not is_empty(created) and at_head(created)
+    assert schema_differences(created) == []  # the models, as the migrations make them
+    migrated_url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    upgrade_to_head(migrated_url)
+    migrated = create_engine_for(migrated_url)
+    for name in inspect(migrated).get_table_names():
+        indexes = {i["name"] for i in inspect(migrated).get_indexes(name)}
+        assert {i["name"] for i in inspect(created).get_indexes(name)} == indexes, name
+    upgrade_to_head(f"sqlite:///{tmp_path / 'created.db'}")  # nothing left to migrate
+    assert at_head(created)
+    created.dispose()
+    migrated.dispose()
