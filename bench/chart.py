@@ -45,6 +45,7 @@ from bench.chart_data import (
     frame_summary,
     initial_view,
     load_candles,
+    paint_counter,
     view_steps,
     walk,
 )
@@ -295,22 +296,10 @@ def measure_ours(data: Path, steps: int, shot: Path | None) -> dict:
     from quantdesk_desktop.qt import QApplication, QtCore, QtGui, QtWidgets
     from quantdesk_desktop.state.store import MarketStore
 
-    class PaintCounter(QtCore.QObject):
-        """Counts the paint events of the charts' viewports."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.count = 0
-
-        def eventFilter(self, _watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
-            if event.type() == QtCore.QEvent.Type.Paint:
-                self.count += 1
-            return False
-
     app = QApplication.instance() or QApplication([])
     times, ohlcv = load_candles(data)
     count = len(times)
-    counter = PaintCounter()
+    counter = paint_counter(QtCore)
     origin = times[0] / 1000.0
     minute = 60.0
     clock = time.perf_counter

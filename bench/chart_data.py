@@ -144,6 +144,24 @@ def walk(
     return {"frames_ms": frames, "paints": painted, "view_errors": errors, "drawn": pixels}
 
 
+def paint_counter(qt_core):
+    """An event filter counting paint events, built on ``qt_core`` (the QtCore module of
+    the binding the chart runs on: PySide6 for ours and vn.py, PyQt6 for finplot); its
+    ``count`` is the paints seen so far."""
+
+    class PaintCounter(qt_core.QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 0
+
+        def eventFilter(self, _watched, event) -> bool:  # noqa: N802
+            if event.type() == qt_core.QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    return PaintCounter()
+
+
 def candle_pixels(image, colours: tuple[str, ...]) -> int:
     """How many pixels of ``image`` (a QImage in ``Format_RGB32``, from any Qt binding)
     are exactly one of the candle ``colours`` (``#rrggbb``)."""

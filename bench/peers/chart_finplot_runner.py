@@ -31,24 +31,15 @@ def main() -> None:
         candle_pixels,
         initial_view,
         load_candles,
+        paint_counter,
         view_steps,
         walk,
     )
 
-    class PaintCounter(QtCore.QObject):
-        def __init__(self) -> None:
-            super().__init__()
-            self.count = 0
-
-        def eventFilter(self, _watched, event) -> bool:  # noqa: N802
-            if event.type() == QtCore.QEvent.Type.Paint:
-                self.count += 1
-            return False
-
     app = pg.mkQApp()
     times, ohlcv = load_candles(data)
     count = len(times)
-    counter = PaintCounter()
+    counter = paint_counter(QtCore)
     fplt.winw, fplt.winh = WIDTH, HEIGHT  # the window's geometry, read when it is created
     clock = time.perf_counter
 
