@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backend.domain.fixed_point import parse_base, parse_price
+from backend.domain.fixed_point import parse_base, parse_price, parse_quote
 
 WORKING = frozenset({"pending", "open", "partially_filled"})
 
 
 @dataclass(frozen=True, slots=True)
 class OwnOrder:
-    """One working order (prices and sizes in our units)."""
+    """One of the account's orders as the server states it (`OrderOut`), prices, sizes and
+    fees in fixed-point units: the working ones here, the finished ones in the history."""
 
     order_id: int
     client_order_id: str
@@ -24,6 +25,14 @@ class OwnOrder:
     trigger_price: int | None
     size: int
     filled: int
+    average_price: int | None = None
+    fees_paid: int = 0
+    time_in_force: str = "gtc"
+    post_only: bool = False
+    reduce_only: bool = False
+    parent_id: int | None = None
+    created_at_ms: int = 0
+    reject_reason: str | None = None
 
     @property
     def remaining(self) -> int:
@@ -33,6 +42,11 @@ class OwnOrder:
     @classmethod
     def of(cls, row: dict) -> OwnOrder:
         """From the wire shape (`OrderOut`)."""
+
+        def price(name: str) -> int | None:
+            value = row.get(name)
+            return None if value is None else parse_price(value)
+
         return cls(
             order_id=row["order_id"],
             client_order_id=row["client_order_id"],
@@ -40,12 +54,18 @@ class OwnOrder:
             side=row["side"],
             type=row["type"],
             status=row["status"],
-            price=None if row.get("price") is None else parse_price(row["price"]),
-            trigger_price=None
-            if row.get("trigger_price") is None
-            else parse_price(row["trigger_price"]),
+            price=price("price"),
+            trigger_price=price("trigger_price"),
             size=parse_base(row["size"]),
             filled=parse_base(row["filled"]),
+            average_price=price("average_price"),
+            fees_paid=parse_quote(row.get("fees_paid") or "0"),
+            time_in_force=row.get("time_in_force", "gtc"),
+            post_only=bool(row.get("post_only", False)),
+            reduce_only=bool(row.get("reduce_only", False)),
+            parent_id=row.get("parent_id"),
+            created_at_ms=row.get("created_at_ms", 0),
+            reject_reason=row.get("reject_reason"),
         )
 
 

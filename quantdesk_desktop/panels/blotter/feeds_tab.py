@@ -17,7 +17,8 @@ from quantdesk_desktop.panels.blotter.rows_model import RowsModel
 from quantdesk_desktop.panels.blotter.table_tab import TableTab
 from quantdesk_desktop.panels.table_columns import LEFT, Column
 from quantdesk_desktop.qt import QLabel, QtWidgets
-from quantdesk_desktop.state.history import OrderHistory, OrderRecord
+from quantdesk_desktop.state.history import OrderHistory
+from quantdesk_desktop.state.orders import OwnOrder
 from quantdesk_desktop.state.positions import OwnFill
 from quantdesk_desktop.state.store import MarketStore
 
@@ -43,7 +44,7 @@ FILL_COLUMNS = (
 )
 
 
-def _status_colour(record: OrderRecord) -> str | None:
+def _status_colour(record: OwnOrder) -> str | None:
     palette = theme.current()
     return {"filled": palette.bid, "rejected": palette.danger}.get(record.status, palette.muted)
 
