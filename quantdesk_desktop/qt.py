@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-import PySide6QtAds as QtAds
-from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+import contextlib
+import ctypes
+import ctypes.util
+import sys
+
+
+def _prefer_the_system_xkbcommon() -> None:
+    """Load the system's libxkbcommon into the global symbol scope before PySide6-QtAds.
+
+    The QtAds wheel bundles its own copy of the library, and once that copy's symbols are
+    global the system copy that Qt's X11 platform plugin uses calls into it with its own
+    data: the first real key press segfaults. Loaded first, the system copy serves both."""
+    if not sys.platform.startswith("linux"):
+        return
+    name = ctypes.util.find_library("xkbcommon")
+    if name is not None:
+        with contextlib.suppress(OSError):  # no usable system copy: nothing to prefer
+            ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
+
+
+_prefer_the_system_xkbcommon()
+
+import PySide6QtAds as QtAds  # noqa: E402
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+from PySide6.QtCore import Qt, QTimer, Signal, Slot  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget  # noqa: E402
 
 __all__ = [
     "QApplication",
