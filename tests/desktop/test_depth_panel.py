@@ -162,10 +162,14 @@ def test_clicking_an_own_order_cell_cancels_every_order_there(qtbot, panel, stor
         click(qtbot, panel, "149.997", "price")
 
 
-def test_refresh_repaints_only_when_the_book_or_own_orders_moved(panel, store) -> None:
+def test_refresh_repaints_only_when_the_book_or_own_orders_moved(panel, store, qtbot) -> None:
+    # a repaint is synchronous while the window is exposed; when X has it briefly unexposed
+    # it lands with the next events, so each step waits for it and then checks for extras
+    qtbot.wait(0)
     painted = panel.ladder.paint_count
     panel.refresh()
     panel.refresh()
+    qtbot.wait(0)
     assert panel.ladder.paint_count == painted
 
     store.book(MARKET).apply(
@@ -174,14 +178,18 @@ def test_refresh_repaints_only_when_the_book_or_own_orders_moved(panel, store) -
     )
     panel.refresh()
     panel.refresh()
+    qtbot.waitUntil(lambda: panel.ladder.paint_count >= painted + 1)
+    qtbot.wait(0)
     assert panel.ladder.paint_count == painted + 1
 
     store.orders.load([own_order(7, "buy", "149.990")])
     panel.refresh()
+    qtbot.waitUntil(lambda: panel.ladder.paint_count >= painted + 2)
+    qtbot.wait(0)
     assert panel.ladder.paint_count == painted + 2
 
 
-def test_each_new_book_version_painted_reports_its_tick_to_screen_time(panel, store) -> None:
+def test_each_new_book_version_painted_reports_its_tick_to_screen_time(panel, store, qtbot) -> None:
     reports: list[tuple[float, float]] = []
     panel.on_painted = lambda received, painted: reports.append((received, painted))
     received_at = time.perf_counter()
@@ -190,6 +198,7 @@ def test_each_new_book_version_painted_reports_its_tick_to_screen_time(panel, st
         received_at=received_at,
     )
     panel.refresh()
+    qtbot.waitUntil(lambda: bool(reports))  # at once while exposed (see the test above)
 
     assert len(reports) == 1
     assert reports[0][0] == received_at
@@ -198,6 +207,7 @@ def test_each_new_book_version_painted_reports_its_tick_to_screen_time(panel, st
 
     store.orders.load([own_order(7, "buy", "149.990")])
     panel.refresh()
+    qtbot.wait(0)
     assert len(reports) == 1  # the same book version again: nothing new reached the screen
 
 
