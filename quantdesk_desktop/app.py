@@ -19,6 +19,8 @@ from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
 from quantdesk_desktop.client.rest import ApiError
 from quantdesk_desktop.client.session import WorkstationClient
 from quantdesk_desktop.client.wallet import load_wallet
+from quantdesk_desktop.hotkeys.keymap import Keymap
+from quantdesk_desktop.hotkeys.sizes import HotkeySizes
 from quantdesk_desktop.qt import QApplication, QtCore
 from quantdesk_desktop.settings import EMBEDDED, WorkstationSettings
 from quantdesk_desktop.state.store import MarketStore
@@ -85,6 +87,7 @@ class Workstation:
         self.store = MarketStore()
         self.window = MainWindow(self.store, WorkspaceStore(paths.config_dir() / "workspaces"))
         self.window.quit_on_close = True
+        self._take_hotkeys()
         self.backend: EmbeddedBackend | None = options.backend
         self.client: WorkstationClient | None = None
 
@@ -123,6 +126,25 @@ class Workstation:
             return 0
         finally:
             sweeper.cancel()
+
+    def _take_hotkeys(self) -> None:
+        """The saved key map and sizes into the store (what cannot be read is said and
+        left at its default); saved again whenever they change."""
+        board = self.store.hotkeys
+        board.keymap, key_problems = Keymap.from_settings(self.settings.hotkeys)
+        board.sizes, size_problems = HotkeySizes.from_settings(self.settings.hotkey_sizes)
+        for problem in key_problems + size_problems:
+            log.warning("settings: %s", problem)
+        self.window.hotkeys.on_bindings_changed = lambda _board: self._save_settings()
+
+    def _save_settings(self) -> None:
+        board = self.store.hotkeys
+        self.settings.hotkeys = board.keymap.as_settings()
+        self.settings.hotkey_sizes = board.sizes.as_settings()
+        try:
+            self.settings.save(self.settings_path)
+        except OSError as error:
+            log.warning("settings not saved: %s", error)
 
     def _open_workspace(self) -> None:
         name = self.options.workspace or self.settings.last_workspace
@@ -165,10 +187,7 @@ class Workstation:
             self.window.save_workspace()
             self.settings.last_workspace = self.window.workspace_name
             self.settings.theme = theme.current().name
-            try:
-                self.settings.save(self.settings_path)
-            except OSError as error:
-                log.warning("settings not saved: %s", error)
+            self._save_settings()
         if self.client is not None:
             await self.client.stop()
         if self.backend is not None:

@@ -30,6 +30,11 @@ class WorkstationSettings:
     theme: str = "dark"
     profile: ConnectionProfile = field(default_factory=ConnectionProfile)
     last_workspace: str = "Default"
+    hotkeys: dict[str, str] | None = None
+    """Key per hotkey action (Qt's portable key text; None: the defaults). Checked when the
+    hotkeys take it (`quantdesk_desktop.hotkeys.keymap`)."""
+    hotkey_sizes: dict[str, str] = field(default_factory=dict)
+    """Hotkey order size per market, as decimal text."""
 
     @classmethod
     def load(cls, path: Path) -> WorkstationSettings:
@@ -48,6 +53,10 @@ class WorkstationSettings:
             settings.theme = raw["theme"]
         if isinstance(raw.get("last_workspace"), str) and raw["last_workspace"]:
             settings.last_workspace = raw["last_workspace"]
+        if isinstance(raw.get("hotkeys"), dict):
+            settings.hotkeys = raw["hotkeys"]
+        if isinstance(raw.get("hotkey_sizes"), dict):
+            settings.hotkey_sizes = raw["hotkey_sizes"]
         profile = raw.get("profile")
         if isinstance(profile, dict):
             known = {f.name for f in fields(ConnectionProfile)}

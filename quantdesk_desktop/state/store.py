@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend.domain.candles import INTERVALS
+from quantdesk_desktop.hotkeys.board import HotkeyBoard
 from quantdesk_desktop.state.book import BookState
 from quantdesk_desktop.state.candles import CandleSeries
 from quantdesk_desktop.state.history import OrderHistory
@@ -59,6 +60,8 @@ class MarketStore:
     history: OrderHistory = field(default_factory=OrderHistory)
     """Finished orders (and the working ones' details), for the blotter."""
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
+    hotkeys: HotkeyBoard = field(default_factory=HotkeyBoard)
+    """Key bindings, hotkey sizes and the arm switch."""
     account: AccountSummary = field(default_factory=AccountSummary)
     books: dict[str, BookState] = field(default_factory=dict)
     tapes: dict[str, TapeState] = field(default_factory=dict)

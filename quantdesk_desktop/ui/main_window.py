@@ -16,6 +16,7 @@ from quantdesk_desktop.panels.base import Panel
 from quantdesk_desktop.panels.registry import PANEL_TYPES
 from quantdesk_desktop.qt import QMainWindow, QtAds, QtCore, QtGui, QTimer, QtWidgets
 from quantdesk_desktop.state.store import MarketStore
+from quantdesk_desktop.ui.hotkeys import HotkeyController
 from quantdesk_desktop.ui.status_bar import StatusBar
 from quantdesk_desktop.ui.workspace import (
     PanelRecord,
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self._ids = itertools.count(1)
         self.status = StatusBar(store)
         self.setStatusBar(self.status)
+        self.hotkeys = HotkeyController(self)
+        self.status.addPermanentWidget(self.hotkeys.arm_switch)
         self._build_menus()
         self.frame_times: deque[float] = deque(maxlen=2_000)
         """Recent frame intervals (ms), for the UI benchmarks."""
@@ -112,8 +115,8 @@ class MainWindow(QMainWindow):
         panel.cancel_order.connect(self._cancel)
         panel.modify_order.connect(self._modify)
         panel.amend_order.connect(self._amend)
-        panel.submit_order.connect(self._submit)
-        panel.cancel_all.connect(self._cancel_all)
+        panel.submit_order.connect(self.submit)
+        panel.cancel_all.connect(self.cancel_all_orders)
         return panel
 
     def _new_id(self, kind: str) -> str:
@@ -131,7 +134,10 @@ class MainWindow(QMainWindow):
             entry[0].close_panel()
 
     def _market_chosen(self, source: Panel, symbol: str) -> None:
-        """A panel picked a market: every panel of its link colour follows."""
+        self.choose_market(source, symbol)
+
+    def choose_market(self, source: Panel, symbol: str) -> None:
+        """Show ``symbol`` in ``source`` and every panel of its link colour."""
         for panel, dock in self.panels.values():
             if panel is source or (source.link is not None and panel.link == source.link):
                 panel.set_market(symbol)
@@ -170,13 +176,15 @@ class MainWindow(QMainWindow):
         if self.intents is not None:
             self.intents.amend(order_id, price, size)
 
-    def _submit(self, order: dict, on_result) -> None:
+    def submit(self, order: dict, on_result) -> None:
+        """Send any order (``on_result`` is told the outcome; offline, a refusal)."""
         if self.intents is not None:
             self.intents.submit(order, on_result)
         elif on_result is not None:
             on_result(OrderRefusal("offline", "not connected to a backend", None))
 
-    def _cancel_all(self, market: str | None) -> None:
+    def cancel_all_orders(self, market: str | None) -> None:
+        """Cancel every working order in ``market`` (None: everywhere)."""
         if self.intents is not None:
             self.intents.cancel_all(market)
 
@@ -192,6 +200,7 @@ class MainWindow(QMainWindow):
             self.intents.sync_wanted()
         for panel, _ in self.panels.values():
             panel.refresh()
+        self.hotkeys.refresh()
         self.status.refresh()
 
     # -- workspaces ---------------------------------------------------------------------

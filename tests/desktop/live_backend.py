@@ -24,6 +24,19 @@ async def until(condition: Callable[[], object], what: str, timeout_s: float = 3
         await asyncio.sleep(0.02)
 
 
+async def qt_until(condition: Callable[[], object], what: str, timeout_s: float = 30.0) -> None:
+    """`until`, processing Qt's events meanwhile (the window's frames, X input)."""
+    from quantdesk_desktop.qt import QApplication
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        QApplication.processEvents()
+        if condition():
+            return
+        assert time.monotonic() < deadline, f"not seen in {timeout_s:g} s: {what}"
+        await asyncio.sleep(0.005)
+
+
 @pytest.fixture
 async def backend(tmp_path: Path) -> AsyncIterator[EmbeddedBackend]:
     """The embedded backend on a free port, stopped after the test."""

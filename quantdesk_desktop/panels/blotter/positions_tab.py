@@ -7,13 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from backend.domain.fixed_point import (
-    BASE_PRECISION,
-    PRICE_PRECISION,
-    FixedPointError,
-    format_fixed,
-    parse_price,
-)
+from backend.domain.fixed_point import FixedPointError, parse_price
 from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.panels.blotter.cells import (
     optional_key,
@@ -29,6 +23,13 @@ from quantdesk_desktop.panels.table_columns import LEFT, Column
 from quantdesk_desktop.qt import QtGui, QtWidgets, Signal
 from quantdesk_desktop.state.positions import PositionView
 from quantdesk_desktop.state.store import MarketStore
+from quantdesk_desktop.trading.order_bodies import (
+    close_at_limit_order,
+    close_order,
+    closing_side,
+    on_tick,
+    reverse_order,
+)
 
 
 def _side(position: PositionView) -> str:
@@ -57,48 +58,6 @@ COLUMNS = (
         sort_key=lambda p: optional_key(p.liquidation_price),
     ),
 )
-
-
-def closing_side(position: PositionView) -> str:
-    """The side of an order that reduces ``position``."""
-    return "sell" if position.size > 0 else "buy"
-
-
-def close_order(position: PositionView) -> dict:
-    """A reduce-only market order for the whole position."""
-    return {
-        "market": position.market,
-        "side": closing_side(position),
-        "type": "market",
-        "size": format_fixed(abs(position.size), BASE_PRECISION),
-        "reduce_only": True,
-    }
-
-
-def close_at_limit_order(position: PositionView, price: int) -> dict:
-    """A reduce-only limit order for the whole position at ``price``."""
-    return close_order(position) | {
-        "type": "limit",
-        "price": format_fixed(price, PRICE_PRECISION),
-    }
-
-
-def reverse_order(position: PositionView) -> dict:
-    """A market order for twice the position the other way: as large the other side."""
-    return {
-        "market": position.market,
-        "side": closing_side(position),
-        "type": "market",
-        "size": format_fixed(2 * abs(position.size), BASE_PRECISION),
-        "reduce_only": False,
-    }
-
-
-def on_tick(price: int, tick: int, up: bool) -> int:
-    """``price`` moved onto a multiple of ``tick`` (up or down)."""
-    if tick <= 0:
-        return price
-    return -(-price // tick) * tick if up else price // tick * tick
 
 
 class PositionsTab(TableTab):

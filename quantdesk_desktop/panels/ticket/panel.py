@@ -105,6 +105,12 @@ class TicketPanel(Panel):
             self._computed_key = key
             self.recompute()
 
+    def focus_size(self) -> None:
+        """Put the keyboard in the size field, its text selected (the hotkey that
+        focuses the ticket)."""
+        self.form.size_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.form.size_edit.selectAll()
+
     def settings(self) -> dict:
         """Default type, size unit, leverage and guards."""
         return {

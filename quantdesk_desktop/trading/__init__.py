@@ -1,0 +1,1 @@
+"""Trading logic shared by the panels and the hotkeys: the order bodies they send."""
