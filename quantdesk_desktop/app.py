@@ -114,6 +114,7 @@ class Workstation:
             await quit_event.wait()
             return 0
         self.window.intents = self.client
+        self.client.on_own_update = self.window.request_frame
         self.window.status.show_notice("")
         # the windows and the first data are long-lived: frozen, they are not walked by
         # every full collection (which otherwise pauses a busy frame by 30-70 ms)

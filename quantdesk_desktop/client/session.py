@@ -54,6 +54,9 @@ class WorkstationClient:
         self._orders = itertools.count(1)
         self._synced_wanted = -1
         self.notices: list[str] = []
+        self.on_own_update: Callable[[], None] | None = None
+        """Called when the account's orders, positions or fills changed (the window runs a
+        frame at once instead of waiting for its clock)."""
         """Messages for the user (refusals, failures), newest last."""
 
     async def start(self) -> None:
@@ -192,18 +195,26 @@ class WorkstationClient:
                 series.update(message["candle"])
         elif channel == "prices":
             store.board.apply_prices(message)
-        elif channel == "orders":
-            store.orders.apply(message)
-            store.history.apply(message)
-        elif channel == "positions":
-            store.positions.apply_positions(message)
-        elif channel == "fills":
-            store.positions.apply_fill(message)
+        elif channel in ("orders", "positions", "fills"):
+            self._apply_own(channel, message)
         elif channel == "account":
             store.account.balances = message.get("balances", [])
             store.account.version += 1
         elif channel == "alerts":
             self._notice(_alert_text(message))
+
+    def _apply_own(self, channel: str, message: dict) -> None:
+        """The account's own orders, positions and fills, shown at once (`on_own_update`)."""
+        store = self.store
+        if channel == "orders":
+            store.orders.apply(message)
+            store.history.apply(message)
+        elif channel == "positions":
+            store.positions.apply_positions(message)
+        else:
+            store.positions.apply_fill(message)
+        if self.on_own_update is not None:
+            self.on_own_update()
 
     def _on_latency(self, latency_ms: float) -> None:
         self.store.connection.latency_ms = latency_ms

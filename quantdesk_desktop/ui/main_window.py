@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.frame_times: deque[float] = deque(maxlen=2_000)
         """Recent frame intervals (ms), for the UI benchmarks."""
         self._last_frame: float | None = None
+        self._frame_requested = False
         self.frame_timer = QTimer(self)
         self.frame_timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self.frame_timer.timeout.connect(self.frame)
@@ -189,6 +190,17 @@ class MainWindow(QMainWindow):
             self.intents.cancel_all(market)
 
     # -- the frame --------------------------------------------------------------------
+
+    def request_frame(self) -> None:
+        """Run a frame as soon as the event loop is free (the account's own orders and
+        fills show without waiting up to a frame for the clock)."""
+        if not self._frame_requested:
+            self._frame_requested = True
+            QTimer.singleShot(0, self._requested_frame)
+
+    def _requested_frame(self) -> None:
+        self._frame_requested = False
+        self.frame()
 
     def frame(self) -> None:
         """Once a frame: follow what panels want, repaint what moved, update the bar."""
