@@ -24,6 +24,7 @@ from backend.gateway.routes import (
     oracle,
     orders,
     risk,
+    sync,
     trades,
 )
 from backend.gateway.security import SecurityHeaders
@@ -89,6 +90,7 @@ def create_app(context: GatewayContext, background: Sequence[Background] = ()) -
         oracle,
         liquidity,
         admin,
+        sync,
         ws_route,
     )
     for module in routers:

@@ -101,6 +101,7 @@ def order_record_out(row: Any) -> OrderOut:
         parent_id=row.parent_id,
         created_at_ms=row.created_at_ms,
         reject_reason=row.reject_reason,
+        updated_at_ms=row.updated_at_ms,
     )
 
 

@@ -156,9 +156,12 @@ class OrderOut(BaseModel):
     parent_id: int | None
     created_at_ms: int
     reject_reason: str | None
+    updated_at_ms: int | None = None
+    """When the order last changed (epoch ms), where the server knows it: stored orders
+    and live updates; the sync feed's cursor orders by it."""
 
     @classmethod
-    def of(cls, order: Order) -> OrderOut:
+    def of(cls, order: Order, updated_at_ms: int | None = None) -> OrderOut:
         """The wire form of a domain order."""
         request = order.request
         return cls.from_units(
@@ -180,6 +183,7 @@ class OrderOut(BaseModel):
             parent_id=order.parent_id,
             created_at_ms=order.created_at_ms,
             reject_reason=order.reject_reason,
+            updated_at_ms=updated_at_ms,
         )
 
     @classmethod

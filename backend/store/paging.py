@@ -15,3 +15,11 @@ def newest_first(
     if before_id is not None:
         query = query.where(col(id_column) < before_id)
     return list(session.exec(query.order_by(col(id_column).desc()).limit(limit)))
+
+
+MAX_PAGE = 1_000
+
+
+def page_size(limit: int) -> int:
+    """``limit`` within 1 and `MAX_PAGE`."""
+    return max(1, min(limit, MAX_PAGE))

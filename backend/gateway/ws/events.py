@@ -52,7 +52,7 @@ class StreamPublisher:
                     {
                         "channel": "orders",
                         "type": "update",
-                        "order": OrderOut.of(order).model_dump(),
+                        "order": OrderOut.of(order, outcome.now_ms).model_dump(),
                     },
                 )
         for account in sorted(outcome.accounts):

@@ -85,6 +85,8 @@ class MarketChange:
 class Outcome:
     """What one command changed: engine results (orders, fills, deltas) and accounts."""
 
+    now_ms: int = 0
+    """When the command was carried out (the changed orders' update time)."""
     results: list[EngineResult] = field(default_factory=list)
     accounts: set[str] = field(default_factory=set)
     """Accounts whose balances or positions changed."""
@@ -150,7 +152,7 @@ class TradingState:
 
     def apply(self, command: Command, now_ms: int) -> Outcome:
         """Carry out ``command`` at ``now_ms``; a refusal raises and changes nothing."""
-        outcome = Outcome()
+        outcome = Outcome(now_ms=now_ms)
         if isinstance(command, Submit):
             self._check_trading(command.request.market)
             self._check_price(command.request.market, command.request.reduce_only)

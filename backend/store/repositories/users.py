@@ -17,3 +17,8 @@ def ensure_user(session: Session, pubkey: str, *, now_ms: int) -> int:
     )
     session.exec(statement)
     return session.exec(select(User.id).where(User.pubkey == pubkey)).one()
+
+
+def user_id_of(session: Session, pubkey: str) -> int | None:
+    """The id of the user with wallet ``pubkey`` (None: never seen)."""
+    return session.exec(select(User.id).where(User.pubkey == pubkey)).first()

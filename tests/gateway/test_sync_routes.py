@@ -1,0 +1,33 @@
+"""The catch-up feeds over HTTP: pages with their cursor, the same cursor back when
+nothing is new, each user's own rows only, and a malformed cursor refused."""
+
+from __future__ import annotations
+
+from backend.services.liquidity.maker_agents import MarketMakerAgents
+from tests.gateway.test_market_data_routes import Env, _trade, env  # noqa: F401  (fixture)
+from tests.gateway.traders import sign_in
+
+
+async def test_order_changes_page_with_a_cursor(env: Env) -> None:  # noqa: F811
+    MarketMakerAgents(env.trading, env.clock).step()
+    trader = await sign_in(env.http)
+    for number in range(3):
+        env.clock.advance(1_000)
+        await _trade(trader, "1", cid=f"s{number}")
+    first = (await trader.get("/api/sync/orders?limit=2")).json()
+    assert [o["client_order_id"] for o in first["orders"]] == ["s0", "s1"]
+    last = first["orders"][-1]
+    assert first["next_cursor"] == f"{last['updated_at_ms']}-{last['order_id']}"
+    rest = (await trader.get(f"/api/sync/orders?cursor={first['next_cursor']}")).json()
+    assert [o["client_order_id"] for o in rest["orders"]] == ["s2"]
+    assert all(o["status"] == "filled" and o["updated_at_ms"] for o in rest["orders"])
+    done = (await trader.get(f"/api/sync/orders?cursor={rest['next_cursor']}")).json()
+    assert done == {"orders": [], "next_cursor": rest["next_cursor"]}
+    stranger = await sign_in(env.http)
+    assert (await stranger.get("/api/sync/orders")).json() == {"orders": [], "next_cursor": None}
+    assert (await stranger.get("/api/sync/funding")).json() == {"payments": [], "next_cursor": 0}
+    empty = {"liquidations": [], "next_cursor": 5}
+    assert (await stranger.get("/api/sync/liquidations?cursor=5")).json() == empty
+    refused = await trader.get("/api/sync/orders?cursor=yesterday")
+    assert refused.status_code == 422 and refused.json()["field"] == "cursor"
+    assert (await env.http.get("/api/sync/orders")).status_code == 401
