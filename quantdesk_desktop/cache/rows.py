@@ -61,6 +61,19 @@ def funding_row(payment: dict) -> dict:
     }
 
 
+def liquidation_row(liquidation: dict) -> dict:
+    """A liquidated slice (`LiquidationOut`)."""
+    return {
+        "id": liquidation["id"],
+        "market": liquidation["market"],
+        "size": parse_base(liquidation["size"]),
+        "price": parse_price(liquidation["price"]),
+        "fee": parse_quote(liquidation["fee"]),
+        "realised_pnl": parse_quote(liquidation["realised_pnl"]),
+        "time_ms": liquidation["time_ms"],
+    }
+
+
 def position_row(position: dict, time_ms: int) -> dict:
     """A position of a `positions` channel snapshot, at ``time_ms``."""
     return {

@@ -35,6 +35,11 @@ INSERT_FUNDING = text(
     "INSERT INTO funding_payments (id, market, position, amount, settled_at_ms)"
     " VALUES (:id, :market, :position, :amount, :settled_at_ms) ON CONFLICT (id) DO NOTHING"
 )
+INSERT_LIQUIDATION = text(
+    "INSERT INTO liquidations (id, market, size, price, fee, realised_pnl, time_ms)"
+    " VALUES (:id, :market, :size, :price, :fee, :realised_pnl, :time_ms)"
+    " ON CONFLICT (id) DO NOTHING"
+)
 INSERT_POSITION = text(
     "INSERT INTO position_snapshots (time_ms, market, size, entry_price, mark_price,"
     " unrealised_pnl) VALUES (:time_ms, :market, :size, :entry_price, :mark_price,"
@@ -78,6 +83,10 @@ class CacheWriter:
     def funding(self, rows: list[dict], stream_cursor: tuple[str, str] | None = None) -> None:
         """Funding payments (`rows.funding_row`)."""
         self._write(INSERT_FUNDING, rows, stream_cursor)
+
+    def liquidations(self, rows: list[dict], stream_cursor: tuple[str, str] | None = None) -> None:
+        """Liquidated slices (`rows.liquidation_row`)."""
+        self._write(INSERT_LIQUIDATION, rows, stream_cursor)
 
     def positions(self, rows: list[dict]) -> None:
         """A positions snapshot (`rows.position_row`, one per open position)."""

@@ -130,6 +130,26 @@ class RestClient:
         body = {k: v for k, v in (("price", price), ("size", size)) if v is not None}
         return await self._call("PATCH", f"/api/orders/{order_id}", json=body)
 
+    async def fills_after(self, cursor: int, limit: int = 500) -> dict:
+        """Own fills with a trade id above ``cursor``, oldest first (``trades`` and
+        ``next_cursor``)."""
+        return await self._call("GET", "/api/trades", params={"cursor": cursor, "limit": limit})
+
+    async def order_changes(self, cursor: str | None, limit: int = 500) -> dict:
+        """Orders changed after ``cursor``, oldest change first (``orders``, ``next_cursor``)."""
+        params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        return await self._call("GET", "/api/sync/orders", params=params)
+
+    async def funding_after(self, cursor: int, limit: int = 500) -> dict:
+        """Funding payments with an id above ``cursor``, oldest first."""
+        params = {"cursor": cursor, "limit": limit}
+        return await self._call("GET", "/api/sync/funding", params=params)
+
+    async def liquidations_after(self, cursor: int, limit: int = 500) -> dict:
+        """Liquidated slices of the account's positions with an id above ``cursor``."""
+        params = {"cursor": cursor, "limit": limit}
+        return await self._call("GET", "/api/sync/liquidations", params=params)
+
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             answer = await self.http.request(method, path, **kwargs)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed
+from quantdesk_desktop.cache.database import CacheDatabase
+from quantdesk_desktop.client.cache_sync import CacheSync
 from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.client.rest import ApiError, RestClient
 from quantdesk_desktop.client.stream import StreamClient, Subscription
@@ -32,12 +34,21 @@ TICKERS_EVERY_S = 2.0
 RISK_EVERY_S = 2.0
 HISTORY_CANDLES = 1_000
 TAPE_HISTORY = 200
+CACHE_EVERY_S = 60.0
+"""How often the cache catches up besides (re)connecting: funding has no private channel."""
+RECENT_CANDLES = 100
 
 
 class WorkstationClient:
     """The client layer of one workstation window set."""
 
-    def __init__(self, store: MarketStore, base_url: str, wallet: Wallet) -> None:
+    def __init__(
+        self,
+        store: MarketStore,
+        base_url: str,
+        wallet: Wallet,
+        cache: CacheDatabase | None = None,
+    ) -> None:
         self.store = store
         self.wallet = wallet
         self.rest = RestClient(base_url)
@@ -54,10 +65,12 @@ class WorkstationClient:
         self._orders = itertools.count(1)
         self._synced_wanted = -1
         self.notices: list[str] = []
+        """Messages for the user (refusals, failures), newest last."""
         self.on_own_update: Callable[[], None] | None = None
         """Called when the account's orders, positions or fills changed (the window runs a
         frame at once instead of waiting for its clock)."""
-        """Messages for the user (refusals, failures), newest last."""
+        self.cache = CacheSync(cache, self.rest) if cache is not None else None
+        """The account's local cache, kept in step (None: no cache)."""
 
     async def start(self) -> None:
         """Sign in, load the markets and the account, and start streaming."""
@@ -74,6 +87,8 @@ class WorkstationClient:
         self._spawn(self._poll(self._load_tickers, TICKERS_EVERY_S))
         self._spawn(self._poll(self._load_risk, RISK_EVERY_S))
         self._spawn(self.load_order_history())
+        if self.cache is not None:
+            self._spawn(self._poll(self._catch_up, CACHE_EVERY_S))
         self.sync_wanted()
 
     async def stop(self) -> None:
@@ -83,6 +98,8 @@ class WorkstationClient:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.rest.aclose()
+        if self.cache is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.cache.close)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
@@ -162,6 +179,8 @@ class WorkstationClient:
             self._notice(f"{market} {interval} candles: {error.message}")
             history = []
         self.store.candle_series(market, interval).load(history)
+        if self.cache is not None:
+            self.cache.candles(market, interval, history)
         self.stream.subscribe(subscription)
 
     async def _load_trades(self, subscription: Subscription) -> None:
@@ -176,8 +195,23 @@ class WorkstationClient:
 
     # -- messages ---------------------------------------------------------------------
 
+    async def _catch_up(self) -> None:
+        """Bring the cache up to date (the candles the charts show included)."""
+        assert self.cache is not None
+        await self.cache.catch_up()
+        for channel, market, interval in list(self.store.wanted):
+            if channel == "candles" and interval is not None:
+                recent = await self.rest.candles(market, interval, RECENT_CANDLES)
+                self.cache.candles(market, interval, recent)
+
+    async def _catch_up_once(self) -> None:
+        with contextlib.suppress(ApiError):
+            await self._catch_up()
+
     def _on_state(self, state: str, detail: str) -> None:
         connection = self.store.connection
+        if state == "online" and connection.state != "online" and self.cache is not None:
+            self._spawn(self._catch_up_once())  # back online: fetch what was missed
         connection.state, connection.detail = state, detail
         connection.version += 1
 
@@ -204,8 +238,11 @@ class WorkstationClient:
             self._notice(_alert_text(message))
 
     def _apply_own(self, channel: str, message: dict) -> None:
-        """The account's own orders, positions and fills, shown at once (`on_own_update`)."""
+        """The account's own orders, positions and fills, shown at once (`on_own_update`)
+        and kept in the cache."""
         store = self.store
+        if self.cache is not None:
+            self.cache.live(channel, message)
         if channel == "orders":
             store.orders.apply(message)
             store.history.apply(message)
