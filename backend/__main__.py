@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.services.liquidity.maker_agents import MarketMakerAgents
     from backend.services.market_data.stats import MarketStatsRecorder
     from backend.services.oracle.simulator import PriceSimulator
+    from backend.services.portfolio.equity_recorder import EquityRecorder
     from backend.services.trading.service import TradingService
     from backend.services.trading.snapshots import Snapshotter
     from backend.store.database import create_engine_for, default_database_url
@@ -138,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     context.demo_capital = settings.demo_usdc * catalog.asset(catalog.quote_asset).precision
     recorder = MarketStatsRecorder(context.tickers)
     snapshotter = Snapshotter(trading, settings.snapshot_interval_s)
+    equity = EquityRecorder(trading, clock, settings.equity_interval_s)
     uvicorn.run(
         create_app(
             context,
@@ -148,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 responder,
                 recorder,
                 snapshotter,
+                equity,
                 gc_policy.GcSweeper(),
             ],
         ),

@@ -47,6 +47,9 @@ class BackendSettings(BaseSettings):
     snapshot_interval_s: float = Field(default=600, gt=0)
     """How often the trading state is snapshotted (if it changed), so that a restart
     replays at most this long of the command log; one more is written at shutdown."""
+    equity_interval_s: float = Field(default=60, gt=0)
+    """How often each trader's equity is recorded for the equity curve (accounts that hold
+    positions or whose equity moved; one more is written after each transfer)."""
     oracle_source: Literal["sim", "replay", "pyth", "coingecko"] = "sim"
     """Where prices come from: the offline simulator, a recorded file, Pyth Hermes (with
     the fallback below), or CoinGecko alone."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from backend.domain.account import Account, check_transfer
 from backend.domain.errors import AccountRejected, RejectCode
 from backend.domain.fills import Fill
-from backend.domain.fixed_point import PRICE_TIMES_BASE_TO_QUOTE
+from backend.domain.fixed_point import PRICE_TIMES_BASE_TO_QUOTE, format_fixed
 from backend.domain.funding import settle_positions
 from backend.domain.margin import Prices, asset_value, market_prices, max_withdrawal
 from backend.domain.markets import MarketCatalog
@@ -82,10 +82,11 @@ class Ledger:
             )
         allowed = max_withdrawal(account, self.catalog, prices, asset, reserved)
         if amount > allowed:
+            most = format_fixed(allowed, self.catalog.asset(asset).precision)
             raise AccountRejected(
                 RejectCode.INSUFFICIENT_MARGIN,
                 f"withdrawing that much {asset} would breach initial margin; at most "
-                f"{allowed} token units can be withdrawn now",
+                f"{most} {asset} can be withdrawn now",
                 "amount",
             )
         account.withdraw(self.catalog, asset, amount)

@@ -66,6 +66,9 @@ class ClosedPosition:
     insurance_fee: int
     realised: int = 0
     """PnL the liquidated account realised on this close, before the fee."""
+    liquidator_realised: int = 0
+    """PnL the liquidator realised taking the base over (when it reduced its own
+    position), before its share of the fee."""
 
 
 @dataclass(slots=True)
@@ -189,7 +192,14 @@ def _take_over(
     liquidator.credit(ledger.quote, liq_realised + to_liquidator)
     ledger.insurance_fund += fee - to_liquidator - (flow + liq_flow)
     return ClosedPosition(
-        position.market, closed, price, fee, to_liquidator, fee - to_liquidator, realised
+        position.market,
+        closed,
+        price,
+        fee,
+        to_liquidator,
+        fee - to_liquidator,
+        realised,
+        liq_realised,
     )
 
 

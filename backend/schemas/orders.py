@@ -248,6 +248,9 @@ class TradeOut(BaseModel):
     price: DecimalText
     size: DecimalText
     fee: DecimalText
+    realised_pnl: DecimalText
+    """PnL the fill realised for the user (reducing or closing a position), before the
+    fee; 0 when it only opened or added."""
     order_id: int | None
     time_ms: int
 

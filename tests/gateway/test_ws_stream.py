@@ -366,3 +366,25 @@ async def test_socket_orders_share_the_accounts_rate_limit(env) -> None:
     assert [a["type"] for a in answers] == ["ack", "ack", "error"]
     assert answers[2]["code"] == "rate_limited"
     assert len(trading.state.engines["SOL-PERP"].open_orders(pubkey)) == 2
+
+
+async def test_own_fills_carry_the_pnl_they_realised_for_each_side(env) -> None:
+    server, trading = env
+    pubkey, token = await _token(server.port)
+    trading.execute(Deposit(pubkey, "USDC", 10**12))
+    trading.execute(Deposit("mm", "USDC", 10**12))
+    trading.execute(Submit(request("sell", price="150", size="2", account="mm")))
+    trading.execute(Submit(request("buy", price="150", size="2", account=pubkey)))  # long 2
+    price = parse_price("155")
+    trading.execute(SetPrices("SOL-PERP", mark=price, oracle=price, last=price))
+    trading.execute(Submit(request("buy", price="155", size="2", account="mm")))
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        await _next(socket, type="ack", op="auth")
+        await socket.send(json.dumps({"op": "subscribe", "channel": "fills"}))
+        await _next(socket, type="ack", channel="fills")
+        trading.execute(Submit(request("sell", price="155", size="2", account=pubkey)))
+        fill = (await _next(socket, channel="fills"))["fill"]
+    assert (fill["side"], fill["role"], fill["size"]) == ("sell", "taker", "2")
+    assert fill["realised_pnl"] == "10"  # 2 x (155 - 150), before the fee
+    assert fill["fee"] == "0.155"

@@ -1,4 +1,5 @@
-"""Positions, balances and (paper) deposits."""
+"""Positions, balances, (paper) deposits and withdrawals, PnL by market, the equity curve
+and funding payments."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.domain.errors import AccountRejected, RejectCode
+from backend.domain.account import Account
+from backend.domain.errors import AccountRejected, DomainError, RejectCode
 from backend.domain.fixed_point import (
     BASE_PRECISION,
     QUOTE_PRECISION,
@@ -14,9 +16,12 @@ from backend.domain.fixed_point import (
     format_fixed,
     parse_fixed,
 )
+from backend.domain.margin import MissingPrice, market_prices
 from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, HistoryDep, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.gateway.views import balances, positions
+from backend.schemas.orders import MAX_FIXED
+from backend.schemas.portfolio import EquityPointOut, MarketPnlOut, PnlOut, PnlTotalsOut
 from backend.schemas.positions import (
     AccountStatsOut,
     BalanceOut,
@@ -25,6 +30,7 @@ from backend.schemas.positions import (
     TransferBody,
 )
 from backend.services.trading.commands import Deposit, Withdraw
+from backend.services.trading.service import TradingUnavailable
 
 router = APIRouter(
     prefix="/api", tags=["account"], responses=ERROR_RESPONSES, dependencies=PRIVATE_LIMIT
@@ -53,9 +59,14 @@ def _amount(context: ContextDep, body: TransferBody) -> int:
         )
     precision = context.catalog.asset(body.asset).precision
     try:
-        return parse_fixed(body.amount, precision, "amount")
+        amount = parse_fixed(body.amount, precision, "amount")
     except FixedPointError as error:
         raise AccountRejected(RejectCode.INVALID_AMOUNT, str(error), "amount") from None
+    if abs(amount) >= MAX_FIXED:
+        raise AccountRejected(
+            RejectCode.INVALID_AMOUNT, f"amount {body.amount} is too large", "amount"
+        )
+    return amount
 
 
 @router.post("/account/deposit")
@@ -67,7 +78,16 @@ async def deposit(
         raise AccountRejected(
             RejectCode.INVALID_AMOUNT, "deposits arrive from the chain on this server", "asset"
         )
-    await trading.execute_durably(Deposit(user, body.asset, _amount(context, body)))
+    amount = _amount(context, body)
+    held = trading.state.ledger.accounts.get(user)
+    if (held.balance(body.asset) if held is not None else 0) + amount >= MAX_FIXED:
+        # every amount the store keeps is a signed 64-bit integer
+        raise AccountRejected(
+            RejectCode.INVALID_AMOUNT,
+            f"that deposit would take the {body.asset} balance beyond what an account can hold",
+            "amount",
+        )
+    await trading.execute_durably(Deposit(user, body.asset, amount))
     return balances(trading.state, user)
 
 
@@ -122,4 +142,76 @@ async def funding_payments(
             settled_at_ms=row.settled_at_ms,
         )
         for row in history.funding_payments(user, market, before_id, limit)
+    ]
+
+
+def _usdc(value: int) -> str:
+    return format_fixed(value, QUOTE_PRECISION)
+
+
+@router.get("/account/pnl")
+async def pnl(user: CurrentUser, trading: TradingDep, history: HistoryDep) -> PnlOut:
+    """Realised PnL, fees and funding per market over the account's life (summed from its
+    fills, liquidations and funding payments), with each open position's unrealised PnL
+    at the current mark as `/api/positions` states it, and the totals."""
+    state = trading.state
+    account = state.ledger.accounts.get(user) or Account(user)
+    unrealised: dict[str, int] = {}
+    try:
+        for position in account.open_positions():
+            mark = market_prices(state.prices, position.market).mark
+            unrealised[position.market] = position.unrealised_pnl(mark)
+    except MissingPrice as error:
+        raise TradingUnavailable(f"prices are not all known yet ({error})") from None
+    totals = history.pnl_by_market(user)
+    rows = []
+    sums = [0, 0, 0, 0]  # realised, unrealised, fees, funding
+    for market in sorted(set(totals) | set(unrealised)):
+        found = totals.get(market)
+        figures = (
+            found.realised_pnl if found else 0,
+            unrealised.get(market, 0),
+            found.fees_paid if found else 0,
+            found.funding if found else 0,
+        )
+        sums = [a + b for a, b in zip(sums, figures, strict=True)]
+        rows.append(MarketPnlOut(market=market, **_pnl_fields(*figures)))
+    return PnlOut(markets=rows, total=PnlTotalsOut(**_pnl_fields(*sums)))
+
+
+def _pnl_fields(realised: int, unrealised: int, fees: int, funding: int) -> dict[str, str]:
+    return {
+        "realised_pnl": _usdc(realised),
+        "unrealised_pnl": _usdc(unrealised),
+        "fees_paid": _usdc(fees),
+        "funding": _usdc(funding),
+        "net": _usdc(realised + unrealised - fees + funding),
+    }
+
+
+@router.get("/account/equity")
+async def equity_curve(
+    user: CurrentUser,
+    context: ContextDep,
+    history: HistoryDep,
+    start_ms: Annotated[int | None, Query(ge=0, lt=2**62)] = None,
+    end_ms: Annotated[int | None, Query(ge=0, lt=2**62)] = None,
+    limit: Annotated[int, Query(ge=1, le=1_000)] = 500,
+) -> list[EquityPointOut]:
+    """The account's equity over time, oldest first: the last ``limit`` snapshots taken in
+    [start_ms, end_ms) (default: up to now). The server records one every
+    ``QUANTDESK_EQUITY_INTERVAL_S`` (60 s by default) while the account holds a position
+    or its equity moves, and one after each deposit or withdrawal."""
+    end = context.clock.now_ms() + 1 if end_ms is None else end_ms
+    start = 0 if start_ms is None else start_ms
+    if start >= end:
+        raise DomainError(RejectCode.INVALID_RANGE, "start_ms must be before end_ms", "start_ms")
+    return [
+        EquityPointOut(
+            time_ms=row.time_ms,
+            equity=_usdc(row.equity),
+            collateral_value=_usdc(row.collateral_value),
+            unrealised_pnl=_usdc(row.unrealised_pnl),
+        )
+        for row in history.equity_points(user, start, end, limit)
     ]

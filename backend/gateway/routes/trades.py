@@ -43,6 +43,9 @@ async def trades(
                 price=format_fixed(row.price, PRICE_PRECISION),
                 size=format_fixed(row.size, BASE_PRECISION),
                 fee=format_fixed(row.taker_fee if taker else row.maker_fee, QUOTE_PRECISION),
+                realised_pnl=format_fixed(
+                    row.taker_realised_pnl if taker else row.maker_realised_pnl, QUOTE_PRECISION
+                ),
                 order_id=row.taker_order_id if taker else row.maker_order_id,
                 time_ms=row.timestamp_ms,
             )

@@ -39,11 +39,15 @@ class StreamPublisher:
 
     def __call__(self, command: Command, outcome: Outcome) -> None:
         """The `TradingService.on_commit` listener."""
+        realised = {
+            fill.trade_id: (settled.taker_realised, settled.maker_realised)
+            for fill, settled in outcome.settlements
+        }
         for result in outcome.results:
             if result.deltas:
                 self.book_frames.add(result.deltas)
             if result.fills:
-                self._trades(result.fills)
+                self._trades(result.fills, realised)
                 self.candles.on_fills(result.fills)
             self._auctions(result)
             for order in result.changed:
@@ -177,7 +181,9 @@ class StreamPublisher:
             {"channel": "auctions", "market": market, "type": kind} | fields,
         )
 
-    def _trades(self, fills) -> None:
+    def _trades(self, fills, realised: dict[int, tuple[int, int]]) -> None:
+        """The public trades, and each side's own fill with the PnL it realised (``realised``:
+        the taker's and the maker's, by trade id)."""
         market = fills[0].market
         self.hub.publish(
             ("trades", market),
@@ -198,9 +204,10 @@ class StreamPublisher:
             },
         )
         for fill in fills:
-            for user, role, fee in (
-                (fill.taker_account, "taker", fill.taker_fee),
-                (fill.maker_account, "maker", fill.maker_fee),
+            taker_realised, maker_realised = realised[fill.trade_id]
+            for user, role, fee, pnl in (
+                (fill.taker_account, "taker", fill.taker_fee, taker_realised),
+                (fill.maker_account, "maker", fill.maker_fee, maker_realised),
             ):
                 side = fill.taker_side if role == "taker" else fill.maker_side
                 self.hub.publish(
@@ -219,6 +226,7 @@ class StreamPublisher:
                             "size": size_text(fill.size),
                             "role": role,
                             "fee": quote_text(fee),
+                            "realised_pnl": quote_text(pnl),
                             "time_ms": fill.timestamp_ms,
                         },
                     },

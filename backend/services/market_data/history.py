@@ -6,11 +6,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from backend.domain.candles import Candle
-from backend.store import account_history, market_history
+from backend.store import account_history, market_history, portfolio_history
 from backend.store.models import (
     Auction,
     AuctionQuote,
     AuctionSettlement,
+    EquitySnapshot,
     FundingPayment,
     FundingRate,
     OraclePrice,
@@ -98,6 +99,24 @@ class HistoryService:
             return account_history.funding_payments(
                 session, user_id, market, before_id, _page(limit)
             )
+
+    def pnl_by_market(self, pubkey: str) -> dict[str, portfolio_history.MarketTotals]:
+        """The user's realised PnL, fees and funding per market, from the tables."""
+        with Session(self._db) as session:
+            user_id = _user_id(session, pubkey)
+            if user_id is None:
+                return {}
+            return portfolio_history.pnl_by_market(session, user_id)
+
+    def equity_points(
+        self, pubkey: str, start_ms: int, end_ms: int, limit: int
+    ) -> list[EquitySnapshot]:
+        """The user's last ``limit`` equity snapshots in [start_ms, end_ms), oldest first."""
+        with Session(self._db) as session:
+            user_id = _user_id(session, pubkey)
+            if user_id is None:
+                return []
+            return portfolio_history.equity_points(session, user_id, start_ms, end_ms, _page(limit))
 
     def user_stats(self, pubkey: str) -> UserStats | None:
         """The user's lifetime trading totals (None before the first fill or funding)."""

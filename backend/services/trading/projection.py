@@ -125,6 +125,9 @@ def _project_user_stats(
         for result in outcome.liquidations:
             for closed in result.closed:
                 add(result.account_id, 0, 0, closed.fee, closed.realised, 0)
+                # the liquidator's share of the fee is income: a negative fee, as a rebate
+                realised = closed.liquidator_realised
+                add(result.liquidator_id, 0, 0, -closed.liquidator_fee, realised, 0)
     if not totals:
         return
     now_ms = outcomes[-1][1]
@@ -158,8 +161,12 @@ def _project_orders(
 
 
 def _project_fills(session: Session, users: UserDirectory, outcome: Outcome, now_ms: int) -> None:
+    """Each fill with what it realised for its two accounts (every fill of an outcome was
+    settled in the ledger as it was recorded)."""
+    settled = {fill.trade_id: settlement for fill, settlement in outcome.settlements}
     for result in outcome.results:
         for fill in result.fills:
+            settlement = settled[fill.trade_id]
             session.add(
                 Trade(
                     id=fill.trade_id,
@@ -174,6 +181,8 @@ def _project_fills(session: Session, users: UserDirectory, outcome: Outcome, now
                     taker_user_id=users.id_of(session, fill.taker_account, now_ms),
                     maker_fee=fill.maker_fee,
                     taker_fee=fill.taker_fee,
+                    maker_realised_pnl=settlement.maker_realised,
+                    taker_realised_pnl=settlement.taker_realised,
                     timestamp_ms=fill.timestamp_ms,
                 )
             )
@@ -286,6 +295,8 @@ def _project_liquidations(
                     fee=closed.fee,
                     liquidator_fee=closed.liquidator_fee,
                     insurance_fee=closed.insurance_fee,
+                    realised_pnl=closed.realised,
+                    liquidator_realised_pnl=closed.liquidator_realised,
                     insurance_draw=result.insurance_draw if last else 0,
                     socialised_loss=result.socialised_loss if last else 0,
                     created_at_ms=now_ms,

@@ -7,6 +7,7 @@ Importing this package registers every table on ``SQLModel.metadata`` (migration
 from backend.store.models.auction import Auction, AuctionQuote, AuctionSettlement
 from backend.store.models.balance import UserBalance
 from backend.store.models.command import Command
+from backend.store.models.equity import EquitySnapshot
 from backend.store.models.funding import FundingPayment, FundingRate
 from backend.store.models.liquidation import Liquidation
 from backend.store.models.market import Market
@@ -24,6 +25,7 @@ __all__ = [
     "AuctionQuote",
     "AuctionSettlement",
     "Command",
+    "EquitySnapshot",
     "FundingPayment",
     "FundingRate",
     "Liquidation",

@@ -21,6 +21,10 @@ class Liquidation(SQLModel, table=True):
     fee: int = amount()
     liquidator_fee: int = amount()
     insurance_fee: int = amount()
+    realised_pnl: int = amount()
+    """PnL the liquidated account realised on this slice, before the fee."""
+    liquidator_realised_pnl: int = amount()
+    """PnL the liquidator realised taking it over (when it reduced its own position)."""
     insurance_draw: int = amount()
     socialised_loss: int = amount()
     created_at_ms: int = epoch_ms(index=True)

@@ -34,4 +34,9 @@ class Trade(SQLModel, table=True):
     taker_user_id: int = reference("users.id")
     maker_fee: int = amount()
     taker_fee: int = amount()
+    maker_realised_pnl: int = amount()
+    """PnL the fill realised for the maker (quote units, before the fee): what the ledger
+    credited it besides the fee, when the fill reduced or closed its position."""
+    taker_realised_pnl: int = amount()
+    """The same for the taker."""
     timestamp_ms: int = epoch_ms(index=True)

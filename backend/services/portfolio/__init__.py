@@ -1,0 +1,1 @@
+"""The account's portfolio over time: its equity curve."""
