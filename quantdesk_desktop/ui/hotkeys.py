@@ -1,7 +1,7 @@
-"""Keyboard trading in the window: one application-wide shortcut per bound key (so keys
-work in every workstation window, floating ones on other monitors included), the arm
-switch in the status bar, and what each key does to the market of the focused panel's
-link group."""
+"""Keyboard trading in the window: key presses in any of the workstation's windows
+(floating ones on other monitors included) read by an application event filter against
+the key map, the arm switch in the status bar, and what each key does to the market of
+the focused panel's link group."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from backend.domain.fixed_point import BASE_PRECISION, format_fixed
 from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.hotkeys.actions import BY_NAME
 from quantdesk_desktop.hotkeys.board import HotkeyBoard
+from quantdesk_desktop.hotkeys.key_events import key_text, typing_into
 from quantdesk_desktop.hotkeys.plans import HotkeyRefused, plan
 from quantdesk_desktop.panels.base import Panel
 from quantdesk_desktop.panels.ticket.guards import Guards
 from quantdesk_desktop.panels.ticket.panel import TicketPanel
-from quantdesk_desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from quantdesk_desktop.qt import QtCore, QtGui, QtWidgets
 
 if TYPE_CHECKING:
     from quantdesk_desktop.ui.main_window import MainWindow
@@ -65,7 +66,8 @@ class HotkeyController(QtCore.QObject):
         super().__init__(window)
         self.window = window
         self.board = window.store.hotkeys
-        self.shortcuts: dict[str, QtGui.QShortcut] = {}
+        self.keys: dict[str, str] = {}
+        """Action names by bound key (portable key text)."""
         self.arm_switch = ArmSwitch(self.board)
         self.on_bindings_changed: Callable[[HotkeyBoard], None] | None = None
         """Called after the key map or a size changed (the application saves them)."""
@@ -73,6 +75,8 @@ class HotkeyController(QtCore.QObject):
         self._told = -1
         self._last_panel: Panel | None = None
         self._book_followed: str | None = None
+        self.enabled = False
+        """Whether the keys act (while the window is shown)."""
 
     # -- the frame ----------------------------------------------------------------------
 
@@ -97,19 +101,41 @@ class HotkeyController(QtCore.QObject):
             if board.last_outcome:
                 self._show(board.last_outcome, board.last_was_refused)
 
+    def set_enabled(self, enabled: bool) -> None:
+        """Let the keys act (the window is shown) or not (it is hidden or closed)."""
+        if enabled == self.enabled:
+            return
+        self.enabled = enabled
+        app = QtWidgets.QApplication.instance()
+        if app is None:
+            return
+        if enabled:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+
     def _bind(self) -> None:
-        for shortcut in self.shortcuts.values():
-            shortcut.setEnabled(False)
-            shortcut.deleteLater()
-        self.shortcuts.clear()
-        for name, key in self.board.keymap.bindings.items():
-            if not key:
-                continue
-            shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self.window)
-            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-            shortcut.setAutoRepeat(not BY_NAME[name].trading)  # a held key sends one order
-            shortcut.activated.connect(lambda n=name: self.trigger(n))
-            self.shortcuts[name] = shortcut
+        self.keys = {key: name for name, key in self.board.keymap.bindings.items() if key}
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        """A key pressed in any of this workstation's windows (floating ones too) that is
+        bound does its action, and goes no further."""
+        if event.type() != QtCore.QEvent.Type.KeyPress or not isinstance(
+            watched, QtWidgets.QWidget
+        ):
+            return False
+        focus = QtWidgets.QApplication.focusWidget()
+        if watched is not (focus or watched.window()):
+            return False  # the same press on its way up to the parents
+        if watched.window() not in self.window.top_level_windows():
+            return False  # a dialog, another window: not ours
+        assert isinstance(event, QtGui.QKeyEvent)
+        name = self.keys.get(key_text(event) or "")
+        if name is None or typing_into(focus, event):
+            return False
+        if not (event.isAutoRepeat() and BY_NAME[name].trading):  # held: one order
+            self.trigger(name)
+        return True
 
     def _follow_book(self, market: str | None) -> None:
         if market == self._book_followed:

@@ -317,6 +317,18 @@ class MainWindow(QMainWindow):
         self.apply(workspace)
         return True
 
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802
+        """Shown: the hotkeys work (in every window of the workstation)."""
+        super().showEvent(event)
+        self.hotkeys.set_enabled(True)
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:  # noqa: N802
+        """Hidden or closed: the hotkeys stop listening (a closed window's keys do nothing,
+        even while the object lives on)."""
+        super().hideEvent(event)
+        if not self.isMinimized():
+            self.hotkeys.set_enabled(False)
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
         """Closing the main window closes the workstation, floating windows and all."""
         super().closeEvent(event)

@@ -123,3 +123,25 @@ def test_a_key_rebound_in_the_hotkeys_panel_works_at_once(qtbot, tmp_path: Path)
     sheet.reset_keys()
     window.frame()
     assert board.keymap.key_of("buy_market") == "F1"
+
+
+def test_plain_keys_stay_with_text_fields_and_a_closed_window_keeps_none(
+    qtbot, tmp_path: Path
+) -> None:
+    closed = _window(qtbot, tmp_path / "first")
+    closed.close()  # hidden, still alive: its keys must not act any more
+    window = _window(qtbot, tmp_path / "second")
+    board = window.store.hotkeys
+    board.keymap.rebind("buy_market", "7")
+    board.changed_bindings()
+    window.frame()
+    ticket = _panel(window, "ticket")
+    ticket.focus_size()
+    qtbot.keyClicks(ticket.form.size_edit, "7")  # typing: stays in the field
+    assert board.last_outcome == "" and ticket.form.size_edit.text() == "7"
+    _press(qtbot, window, Qt.Key.Key_F2)  # function keys act from a text field too
+    assert board.last_outcome == "disarmed: Sell at market not sent; arm with Ctrl+Shift+A"
+    _panel(window, "depth").setFocus()
+    _press(qtbot, window, Qt.Key.Key_7)
+    assert board.last_outcome == "disarmed: Buy at market not sent; arm with Ctrl+Shift+A"
+    assert closed.store.hotkeys.last_outcome == ""  # the closed window heard nothing
