@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import qasync
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend import gc_policy
 from quantdesk_desktop import paths, theme
+from quantdesk_desktop.cache.database import CacheDatabase, CacheMismatch, cache_path
+from quantdesk_desktop.cache.migrations import CacheTooNew
 from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
+from quantdesk_desktop.client.offline import OfflineSession
 from quantdesk_desktop.client.rest import ApiError
 from quantdesk_desktop.client.session import WorkstationClient
 from quantdesk_desktop.client.wallet import load_wallet
@@ -85,11 +89,14 @@ class Workstation:
         theme_name = options.theme or self.settings.theme
         theme.use(theme_name)
         self.store = MarketStore()
+        warning, danger = self.settings.alerts.thresholds()
+        self.store.alerts.configure(warning, danger, sound=self.settings.alerts.sound)
         self.window = MainWindow(self.store, WorkspaceStore(paths.config_dir() / "workspaces"))
         self.window.quit_on_close = True
         self._take_hotkeys()
         self.backend: EmbeddedBackend | None = options.backend
         self.client: WorkstationClient | None = None
+        self.cache: CacheDatabase | None = None
 
     async def run(self, quit_event: asyncio.Event) -> int:
         """Start everything, run until the window closes (or the screenshot is taken)."""
@@ -97,18 +104,17 @@ class Workstation:
         self.window.resize(1600, 960)
         self.window.show()
         log.info("window shown")
+        wallet = load_wallet(self.settings.profile.name, paths.data_dir())
+        self.cache = self._open_cache(wallet.pubkey)
         try:
             url = await self._backend_url()
             log.info("backend at %s answers", url)
-            wallet = load_wallet(self.settings.profile.name, paths.data_dir())
-            self.client = WorkstationClient(self.store, url, wallet)
+            self.client = WorkstationClient(self.store, url, wallet, self.cache)
             await self.client.start()
             log.info("signed in as %s", wallet.pubkey)
         except (BackendFailed, ApiError, OSError) as error:
             log.error("cannot start the session: %s", error)
-            self.window.status.show_notice(f"No backend: {error}")
-            self.store.connection.state = "offline"
-            self.store.connection.version += 1
+            self._go_offline(str(error))
             if self.options.screenshot is not None:
                 return 1
             await quit_event.wait()
@@ -128,6 +134,34 @@ class Workstation:
         finally:
             sweeper.cancel()
 
+    def _open_cache(self, pubkey: str) -> CacheDatabase | None:
+        """The account's local cache for this backend profile (None, and said, when it
+        cannot be opened: the workstation then runs without one)."""
+        path = cache_path(paths.data_dir(), self.settings.profile.name, pubkey)
+        try:
+            database = CacheDatabase(path, pubkey)
+        except (CacheTooNew, CacheMismatch, OSError, SQLAlchemyError) as error:
+            log.error("local cache %s not opened: %s", path, error)
+            self.window.status.show_notice(f"Local cache not opened: {error}")
+            return None
+        self.store.review.use(database)
+        return database
+
+    def _go_offline(self, reason: str) -> None:
+        """No backend: say so, refuse trading, and show what the cache holds."""
+        self.store.review.set_offline(True)
+        if self.cache is None:
+            self.window.status.show_notice(f"No backend: {reason}")
+            self.store.connection.state = "offline"
+            self.store.connection.version += 1
+            return
+        offline = OfflineSession(self.store, self.cache)
+        offline.start()
+        self.window.intents = offline
+        self.window.status.show_notice(
+            f"Offline, no backend ({reason}): reviewing the local cache; trading is off"
+        )
+
     def _take_hotkeys(self) -> None:
         """The saved key map and sizes into the store (what cannot be read is said and
         left at its default); saved again whenever they change."""
@@ -142,6 +176,7 @@ class Workstation:
         board = self.store.hotkeys
         self.settings.hotkeys = board.keymap.as_settings()
         self.settings.hotkey_sizes = board.sizes.as_settings()
+        self.settings.alerts.sound = self.store.alerts.sound
         try:
             self.settings.save(self.settings_path)
         except OSError as error:
@@ -173,7 +208,11 @@ class Workstation:
                 return 1
             await asyncio.sleep(0.05)
         self.window.frame()
-        QApplication.processEvents()  # the frame's repaints reach the screen
+        # the frame's repaints reach the screen now; processEvents() here would run the
+        # asyncio loop's callbacks inside this task, and a session task woken that way
+        # fails ("Cannot enter into task") and is never finished
+        for window in self.window.top_level_windows():
+            window.repaint()
         print(f"live data painted at {time.time():.3f}", flush=True)
         for _ in range(3):  # let the panels paint what arrived
             self.window.frame()
@@ -191,6 +230,8 @@ class Workstation:
             self._save_settings()
         if self.client is not None:
             await self.client.stop()
+        if self.cache is not None:
+            self.cache.close()
         if self.backend is not None:
             self.backend.stop()
 

@@ -25,7 +25,7 @@ def _prefer_the_system_xkbcommon() -> None:
 _prefer_the_system_xkbcommon()
 
 import PySide6QtAds as QtAds  # noqa: E402
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+from PySide6 import QtCore, QtDBus, QtGui, QtWidgets  # noqa: E402
 from PySide6.QtCore import Qt, QTimer, Signal, Slot  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget  # noqa: E402
 
@@ -38,6 +38,7 @@ __all__ = [
     "Qt",
     "QtAds",
     "QtCore",
+    "QtDBus",
     "QtGui",
     "QtWidgets",
     "Signal",

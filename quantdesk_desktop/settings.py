@@ -9,6 +9,9 @@ import logging
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from backend.domain.fixed_point import FixedPointError, parse_fixed
+from quantdesk_desktop.state.alerts import DEFAULT_REARM
+
 log = logging.getLogger("quantdesk.settings")
 
 EMBEDDED = "embedded"
@@ -24,6 +27,55 @@ class ConnectionProfile:
 
 
 @dataclass(slots=True)
+class AlertSettings:
+    """When account health alerts (percentages of health as decimal text) and whether
+    alerts sound."""
+
+    health_warning: str = "30"
+    health_danger: str = "15"
+    sound: bool = True
+
+    def thresholds(self) -> tuple[int, int]:
+        """(warning, danger) in ppm of health (1e6 = 100 %)."""
+        return _percent_ppm(self.health_warning), _percent_ppm(self.health_danger)
+
+    @classmethod
+    def of(cls, raw: dict) -> AlertSettings:
+        """From the file's ``alerts`` object: the thresholds are kept only as a pair with
+        0 < danger < warning and room above the warning to leave it again; else both are
+        the defaults (logged)."""
+        settings = cls()
+        if isinstance(raw.get("sound"), bool):
+            settings.sound = raw["sound"]
+        warning, danger = raw.get("health_warning"), raw.get("health_danger")
+        if warning is None and danger is None:
+            return settings
+        candidate = cls(str(warning), str(danger), settings.sound)
+        try:
+            if isinstance(warning, bool) or isinstance(danger, bool):
+                raise FixedPointError("a threshold is a percentage, not true or false")
+            high, low = candidate.thresholds()
+        except FixedPointError as error:
+            log.warning("alert thresholds ignored (%s): using the defaults", error)
+            return settings
+        if not 0 < low < high <= 1_000_000 - DEFAULT_REARM:
+            log.warning(
+                "alert thresholds ignored (warning %s %%, danger %s %%): they need "
+                "0 < danger < warning <= %s %%",
+                warning,
+                danger,
+                (1_000_000 - DEFAULT_REARM) // 10_000,
+            )
+            return settings
+        return candidate
+
+
+def _percent_ppm(text: str) -> int:
+    """A percentage as text ("12.5") in ppm of the whole (125_000)."""
+    return parse_fixed(text, 10_000, "alert threshold")
+
+
+@dataclass(slots=True)
 class WorkstationSettings:
     """What the workstation remembers between runs."""
 
@@ -35,6 +87,8 @@ class WorkstationSettings:
     hotkeys take it (`quantdesk_desktop.hotkeys.keymap`)."""
     hotkey_sizes: dict[str, str] = field(default_factory=dict)
     """Hotkey order size per market, as decimal text."""
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    """Account health thresholds and the alert sound."""
 
     @classmethod
     def load(cls, path: Path) -> WorkstationSettings:
@@ -57,6 +111,8 @@ class WorkstationSettings:
             settings.hotkeys = raw["hotkeys"]
         if isinstance(raw.get("hotkey_sizes"), dict):
             settings.hotkey_sizes = raw["hotkey_sizes"]
+        if isinstance(raw.get("alerts"), dict):
+            settings.alerts = AlertSettings.of(raw["alerts"])
         profile = raw.get("profile")
         if isinstance(profile, dict):
             known = {f.name for f in fields(ConnectionProfile)}

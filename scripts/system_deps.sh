@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the workstation and the test suite need, only those missing.
 # Qt's xcb platform libraries, Xvfb and xdotool for real windows and key events,
-# PostgreSQL and Redis for the services' tests.
+# PostgreSQL and Redis for the services' tests, dbus-daemon for a private bus in the
+# desktop notification tests.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,12 @@ packages=(
   fonts-dejavu-core
   postgresql redis-server
 )
+# the daemon has its own package from Debian 12 (dbus 1.14); before, it is in `dbus`
+if apt-cache show dbus-daemon >/dev/null 2>&1; then
+  packages+=(dbus-daemon)
+else
+  packages+=(dbus)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

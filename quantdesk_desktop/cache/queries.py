@@ -349,3 +349,37 @@ def orders_page(
         + " ORDER BY created_at_ms DESC, order_id DESC LIMIT :limit"
     )
     return list(connection.exec_driver_sql(sql, params))
+
+
+def count_orders(connection: Connection, f: HistoryFilter) -> int:
+    """How many orders `orders_page` pages through for ``f``."""
+    where, params = _order_conditions(f)
+    sql = "SELECT COUNT(*) FROM orders" + _where(where)
+    return int(connection.exec_driver_sql(sql, params).scalar() or 0)
+
+
+def _order_conditions(f: HistoryFilter) -> tuple[list[str], dict]:
+    """`orders_page`'s conditions: placed in the range, in the markets, side and type."""
+    where, params = _range(f.start_ms, f.end_ms, f.markets, "created_at_ms", "market")
+    if f.side is not None:
+        where.append("side = :side")
+        params["side"] = f.side
+    if f.order_type is not None:
+        where.append("type = :order_type")
+        params["order_type"] = f.order_type
+    return where, params
+
+
+def fill_span(connection: Connection) -> tuple[int, int] | None:
+    """The times of the oldest and the newest fill (None: no fills)."""
+    # two subqueries: SQLite answers a lone MIN or MAX from the index, not both at once
+    first, last = connection.exec_driver_sql(
+        "SELECT (SELECT MIN(time_ms) FROM fills), (SELECT MAX(time_ms) FROM fills)"
+    ).one()
+    return None if first is None else (int(first), int(last))
+
+
+def last_synced(connection: Connection) -> int | None:
+    """When a stream was last synced (epoch ms; None: never)."""
+    value = connection.exec_driver_sql("SELECT MAX(synced_at_ms) FROM sync_cursors").scalar()
+    return None if value is None else int(value)

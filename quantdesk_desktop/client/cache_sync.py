@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from quantdesk_desktop.cache import rows
 from quantdesk_desktop.cache.database import CacheDatabase
+from quantdesk_desktop.cache.offline import save_market_specs
 from quantdesk_desktop.cache.writer import CacheWriter
 from quantdesk_desktop.client.rest import RestClient
 
@@ -125,6 +126,10 @@ class CacheSync:
         else:
             return
         self._executor.submit(work, batch).add_done_callback(_report)
+
+    def save_markets(self, specs: list[dict]) -> None:
+        """Keep the market specs for an offline start."""
+        self._executor.submit(save_market_specs, self.database, specs).add_done_callback(_report)
 
     def candles(self, market: str, interval: str, candles: list[dict]) -> None:
         """Keep candles the workstation loaded or updated."""

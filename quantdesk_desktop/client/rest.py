@@ -102,6 +102,38 @@ class RestClient:
         """The account's margin state."""
         return await self._call("GET", "/api/risk")
 
+    async def deposit(self, asset: str, amount: str) -> list[dict]:
+        """Deposit collateral (``amount`` as decimal text); the balances after."""
+        body = {"asset": asset, "amount": amount}
+        return await self._call("POST", "/api/account/deposit", json=body)
+
+    async def withdraw(self, asset: str, amount: str) -> list[dict]:
+        """Withdraw collateral (refused if initial margin would not hold); the balances
+        after."""
+        body = {"asset": asset, "amount": amount}
+        return await self._call("POST", "/api/account/withdraw", json=body)
+
+    async def pnl(self) -> dict:
+        """Realised and unrealised PnL, fees and funding per market and in total."""
+        return await self._call("GET", "/api/account/pnl")
+
+    async def equity(
+        self, start_ms: int | None = None, end_ms: int | None = None, limit: int = 1_000
+    ) -> list[dict]:
+        """The account's equity points in [start_ms, end_ms) (the last ``limit``), oldest
+        first."""
+        params: dict[str, Any] = {"limit": limit}
+        params |= {k: v for k, v in (("start_ms", start_ms), ("end_ms", end_ms)) if v is not None}
+        return await self._call("GET", "/api/account/equity", params=params)
+
+    async def funding_payments(
+        self, before_id: int | None = None, limit: int = 200, market: str | None = None
+    ) -> list[dict]:
+        """Funding paid or received, newest first, below ``before_id`` when given."""
+        params: dict[str, Any] = {"limit": limit}
+        params |= {k: v for k, v in (("before_id", before_id), ("market", market)) if v is not None}
+        return await self._call("GET", "/api/account/funding", params=params)
+
     async def place_order(self, order: dict) -> dict:
         """Place an order (the body of `POST /api/orders`)."""
         return await self._call("POST", "/api/orders", json=order)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -23,6 +24,7 @@ from quantdesk_desktop.client.rest import ApiError, RestClient
 from quantdesk_desktop.client.stream import StreamClient, Subscription
 from quantdesk_desktop.client.wallet import Wallet
 from quantdesk_desktop.state.history import PAGE_SIZE
+from quantdesk_desktop.state.portfolio import FUNDING_PAGE
 from quantdesk_desktop.state.store import MarketStore
 
 log = logging.getLogger("quantdesk.session")
@@ -33,6 +35,14 @@ PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "alerts")
 TICKERS_EVERY_S = 2.0
 RISK_EVERY_S = 2.0
 HISTORY_CANDLES = 1_000
+PORTFOLIO_EVERY_S = 30.0
+"""The PnL, equity curve and funding payments reload this often, and soon after the
+account's balances or fills move."""
+PORTFOLIO_SETTLE_S = 1.0
+"""After a move, wait this long before reloading them (a burst of fills: one reload)."""
+EQUITY_POINTS = 1_000
+"""Equity points asked for at a time."""
+TRANSFER_KINDS = ("deposit", "withdraw")
 TAPE_HISTORY = 200
 CACHE_EVERY_S = 60.0
 """How often the cache catches up besides (re)connecting: funding has no private channel."""
@@ -64,6 +74,7 @@ class WorkstationClient:
         self._tasks: list[asyncio.Task] = []
         self._orders = itertools.count(1)
         self._synced_wanted = -1
+        self._portfolio_moved = asyncio.Event()
         self.notices: list[str] = []
         """Messages for the user (refusals, failures), newest last."""
         self.on_own_update: Callable[[], None] | None = None
@@ -76,7 +87,10 @@ class WorkstationClient:
         """Sign in, load the markets and the account, and start streaming."""
         await self.rest.sign_in(self.wallet)
         self.store.account.pubkey = self.wallet.pubkey
-        self.store.board.load_specs(await self.rest.markets())
+        specs = await self.rest.markets()
+        self.store.board.load_specs(specs)
+        if self.cache is not None:
+            self.cache.save_markets(specs)
         await self._load_account()
         for market in self.store.board.symbols:
             for channel in ALWAYS:
@@ -89,6 +103,7 @@ class WorkstationClient:
         self._spawn(self.load_order_history())
         if self.cache is not None:
             self._spawn(self._poll(self._catch_up, CACHE_EVERY_S))
+        self._spawn(self._follow_portfolio())
         self.sync_wanted()
 
     async def stop(self) -> None:
@@ -132,6 +147,7 @@ class WorkstationClient:
         account.free_collateral = risk["free_collateral"]
         account.risk = risk
         account.version += 1
+        self.store.alerts.observe_health(risk.get("health"), _now_ms())
 
     async def load_order_history(self) -> None:
         """Load the next page of finished orders (the first at start, then one each time a
@@ -147,6 +163,49 @@ class WorkstationClient:
         else:
             history.load_page(page)
 
+    async def _follow_portfolio(self) -> None:
+        """Load the PnL, the equity curve and the newest funding payments, then again every
+        `PORTFOLIO_EVERY_S`, or `PORTFOLIO_SETTLE_S` after the balances or fills move."""
+        while True:
+            await self.load_portfolio()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._portfolio_moved.wait(), PORTFOLIO_EVERY_S)
+            await asyncio.sleep(PORTFOLIO_SETTLE_S)
+            self._portfolio_moved.clear()
+
+    async def load_portfolio(self) -> None:
+        """Reload the PnL, the equity points after the newest held and the newest page of
+        funding payments."""
+        portfolio = self.store.portfolio
+        try:
+            portfolio.load_pnl(await self.rest.pnl())
+            newest = portfolio.newest_equity_ms
+            start = None if newest is None else newest + 1
+            portfolio.load_equity(await self.rest.equity(start_ms=start, limit=EQUITY_POINTS))
+            payments = await self.rest.funding_payments(limit=FUNDING_PAGE)
+            portfolio.take_newest_funding(payments, FUNDING_PAGE)
+        except ApiError as error:
+            portfolio.load_failed(error.message)
+
+    async def load_funding_page(self) -> None:
+        """Load the next older page of funding payments (a panel asked for it)."""
+        portfolio = self.store.portfolio
+        if not portfolio.start_funding_load():
+            return
+        try:
+            rows = await self.rest.funding_payments(
+                before_id=portfolio.oldest_funding_id, limit=FUNDING_PAGE
+            )
+        except ApiError as error:
+            portfolio.funding_failed(error.message)
+            self._notice(f"funding payments: {error.message}")
+        else:
+            portfolio.load_funding_page(rows, FUNDING_PAGE)
+
+    def _portfolio_moves(self) -> None:
+        """The balances or fills moved: the PnL and the curve are due a reload."""
+        self._portfolio_moved.set()
+
     # -- following what panels want -------------------------------------------------
 
     def sync_wanted(self) -> None:
@@ -155,6 +214,8 @@ class WorkstationClient:
         of order history if a panel asked for it."""
         if self.store.history.more_wanted:
             self._spawn(self.load_order_history())
+        if self.store.portfolio.funding_more_wanted:
+            self._spawn(self.load_funding_page())
         if self._synced_wanted == self.store.wanted_version:
             return
         self._synced_wanted = self.store.wanted_version
@@ -199,6 +260,8 @@ class WorkstationClient:
         """Bring the cache up to date (the candles the charts show included)."""
         assert self.cache is not None
         await self.cache.catch_up()
+        if self.cache.synced_at_ms is not None:
+            self.store.review.mark_synced(self.cache.synced_at_ms)
         for channel, market, interval in list(self.store.wanted):
             if channel == "candles" and interval is not None:
                 recent = await self.rest.candles(market, interval, RECENT_CANDLES)
@@ -234,7 +297,9 @@ class WorkstationClient:
         elif channel == "account":
             store.account.balances = message.get("balances", [])
             store.account.version += 1
+            self._portfolio_moves()
         elif channel == "alerts":
+            store.alerts.apply(message, _now_ms())
             self._notice(_alert_text(message))
 
     def _apply_own(self, channel: str, message: dict) -> None:
@@ -250,6 +315,7 @@ class WorkstationClient:
             store.positions.apply_positions(message)
         else:
             store.positions.apply_fill(message)
+            self._portfolio_moves()
         if self.on_own_update is not None:
             self.on_own_update()
 
@@ -303,6 +369,42 @@ class WorkstationClient:
                 )
         if isinstance(outcome, OrderRefusal):
             self._notice(f"{what}: {outcome.message}")
+        if on_result is not None:
+            on_result(outcome)
+
+    def transfer(
+        self,
+        kind: str,
+        asset: str,
+        amount_text: str,
+        on_result: Callable[[object], None] | None = None,
+    ) -> None:
+        """Deposit or withdraw (``kind``) ``amount_text`` of ``asset``; ``on_result`` gets
+        the balances after, as the server states them, or an `OrderRefusal` (with the field
+        it concerns: a withdrawal that would breach initial margin names ``amount``)."""
+        if kind not in TRANSFER_KINDS:
+            raise ValueError(f"unknown transfer {kind!r}; one of {', '.join(TRANSFER_KINDS)}")
+        self._spawn(self._transfer(kind, asset, amount_text, on_result))
+
+    async def _transfer(self, kind: str, asset: str, amount_text: str, on_result) -> None:
+        move = self.rest.deposit if kind == "deposit" else self.rest.withdraw
+        try:
+            balances = await move(asset, amount_text)
+        except ApiError as error:
+            if error.status == 0:  # never reached, or no answer: it may have been done
+                outcome: object = OrderRefusal(
+                    "offline",
+                    f"no answer from the server ({error.message}); check the balances "
+                    "before trying again",
+                )
+            else:
+                outcome = OrderRefusal(error.code, error.message, error.field)
+            self._notice(f"{kind} {amount_text} {asset}: {outcome.message}")
+        else:
+            self.store.account.balances = balances
+            self.store.account.version += 1
+            self._portfolio_moves()
+            outcome = balances
         if on_result is not None:
             on_result(outcome)
 
@@ -361,6 +463,10 @@ def _alert_text(message: dict) -> str:
         closed = ", ".join(f"{c['market']} {c['size']} @ {c['price']}" for c in message["closed"])
         return f"Liquidated: {closed}"
     return str(message)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _report(task: asyncio.Task) -> None:

@@ -38,6 +38,10 @@ class Panel(QWidget):
     an `OrderRefusal`."""
     cancel_all = Signal(object)
     """Intent: cancel every working order in a market (its symbol) or everywhere (None)."""
+    transfer = Signal(str, str, str, object)
+    """Intent: move collateral (``deposit`` or ``withdraw``, the asset, the amount as
+    decimal text), and a callable told the outcome (or None): the balances after as the
+    server states them, or an `OrderRefusal` naming the field it concerns."""
 
     def __init__(self, store: MarketStore, market: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

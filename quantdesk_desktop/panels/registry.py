@@ -6,7 +6,10 @@ from quantdesk_desktop.panels.base import Panel
 from quantdesk_desktop.panels.blotter import BlotterPanel
 from quantdesk_desktop.panels.chart.panel import ChartPanel
 from quantdesk_desktop.panels.depth.panel import DepthPanel
+from quantdesk_desktop.panels.history import HistoryPanel
 from quantdesk_desktop.panels.hotkeys_panel import HotkeysPanel
+from quantdesk_desktop.panels.portfolio import PortfolioPanel
+from quantdesk_desktop.panels.risk import RiskPanel
 from quantdesk_desktop.panels.tape import TapePanel
 from quantdesk_desktop.panels.ticket.panel import TicketPanel
 from quantdesk_desktop.panels.watchlist import WatchlistPanel
@@ -21,5 +24,8 @@ PANEL_TYPES: dict[str, type[Panel]] = {
         BlotterPanel,
         TicketPanel,
         HotkeysPanel,
+        RiskPanel,
+        PortfolioPanel,
+        HistoryPanel,
     )
 }

@@ -88,6 +88,11 @@ class PositionsState:
         )
         self.version += 1
 
+    def load_fills(self, fills: list[OwnFill]) -> None:
+        """Replace the kept fills (oldest first), as the local cache has them."""
+        self.fills = deque(fills, maxlen=FILLS_KEPT)
+        self.version += 1
+
     def fills_in(self, market: str) -> list[OwnFill]:
         """The kept fills of ``market``, oldest first."""
         return [fill for fill in self.fills if fill.market == market]

@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 
 from backend.domain.candles import INTERVALS
 from quantdesk_desktop.hotkeys.board import HotkeyBoard
+from quantdesk_desktop.state.alerts import AlertsState
 from quantdesk_desktop.state.book import BookState
 from quantdesk_desktop.state.candles import CandleSeries
 from quantdesk_desktop.state.history import OrderHistory
 from quantdesk_desktop.state.markets import MarketBoard
 from quantdesk_desktop.state.orders import OrdersState
+from quantdesk_desktop.state.portfolio import PortfolioState
 from quantdesk_desktop.state.positions import PositionsState
+from quantdesk_desktop.state.review import ReviewState
 from quantdesk_desktop.state.tape import TapeState
 
 Topic = tuple[str, str, str | None]
@@ -63,6 +66,12 @@ class MarketStore:
     hotkeys: HotkeyBoard = field(default_factory=HotkeyBoard)
     """Key bindings, hotkey sizes and the arm switch."""
     account: AccountSummary = field(default_factory=AccountSummary)
+    alerts: AlertsState = field(default_factory=AlertsState)
+    """Margin calls, liquidations and health threshold crossings, for the alerting."""
+    portfolio: PortfolioState = field(default_factory=PortfolioState)
+    """PnL by market, the equity curve and funding payments, for the Portfolio panel."""
+    review: ReviewState = field(default_factory=ReviewState)
+    """The local cache under review and the offline banner, for the History panel."""
     books: dict[str, BookState] = field(default_factory=dict)
     tapes: dict[str, TapeState] = field(default_factory=dict)
     candles: dict[tuple[str, str], CandleSeries] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from quantdesk_desktop.panels.base import Panel
 from quantdesk_desktop.panels.registry import PANEL_TYPES
 from quantdesk_desktop.qt import QMainWindow, QtAds, QtCore, QtGui, QTimer, QtWidgets
 from quantdesk_desktop.state.store import MarketStore
+from quantdesk_desktop.ui.alerts import AlertAnnouncer
 from quantdesk_desktop.ui.hotkeys import HotkeyController
 from quantdesk_desktop.ui.status_bar import StatusBar
 from quantdesk_desktop.ui.workspace import (
@@ -43,6 +44,7 @@ class Intents(Protocol):
     def amend(self, order_id: int, price: int | None, size: int | None) -> None: ...
     def submit(self, order: dict, on_result) -> None: ...
     def cancel_all(self, market: str | None) -> None: ...
+    def transfer(self, kind: str, asset: str, amount_text: str, on_result) -> None: ...
     def sync_wanted(self) -> None: ...
 
 
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         self._ids = itertools.count(1)
         self.status = StatusBar(store)
         self.setStatusBar(self.status)
+        self.alerts = AlertAnnouncer(self, store, self.status.show_notice)
         self.hotkeys = HotkeyController(self)
         self.status.addPermanentWidget(self.hotkeys.arm_switch)
         self._build_menus()
@@ -118,6 +121,7 @@ class MainWindow(QMainWindow):
         panel.amend_order.connect(self._amend)
         panel.submit_order.connect(self.submit)
         panel.cancel_all.connect(self.cancel_all_orders)
+        panel.transfer.connect(self.transfer)
         return panel
 
     def _new_id(self, kind: str) -> str:
@@ -189,6 +193,14 @@ class MainWindow(QMainWindow):
         if self.intents is not None:
             self.intents.cancel_all(market)
 
+    def transfer(self, kind: str, asset: str, amount_text: str, on_result) -> None:
+        """Deposit or withdraw collateral (``on_result`` is told the outcome; offline, a
+        refusal)."""
+        if self.intents is not None:
+            self.intents.transfer(kind, asset, amount_text, on_result)
+        elif on_result is not None:
+            on_result(OrderRefusal("offline", "not connected to a backend", None))
+
     # -- the frame --------------------------------------------------------------------
 
     def request_frame(self) -> None:
@@ -213,6 +225,7 @@ class MainWindow(QMainWindow):
         for panel, _ in self.panels.values():
             panel.refresh()
         self.hotkeys.refresh()
+        self.alerts.frame()
         self.status.refresh()
 
     # -- workspaces ---------------------------------------------------------------------
