@@ -44,3 +44,24 @@ class LiquidationPage(BaseModel):
 
     liquidations: list[LiquidationOut]
     next_cursor: int
+
+
+class TransferOut(BaseModel):
+    """Collateral moved into or out of the account."""
+
+    id: int
+    asset: str
+    amount: DecimalText
+    """Signed: negative for a withdrawal."""
+    kind: str
+    """``deposit`` or ``withdraw``."""
+    decimals: int
+    """The asset's token decimals (``amount`` has at most that many)."""
+    time_ms: int
+
+
+class TransferPage(BaseModel):
+    """Deposits and withdrawals after the cursor, oldest first."""
+
+    transfers: list[TransferOut]
+    next_cursor: int

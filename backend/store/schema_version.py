@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-HEAD_REVISION = "de79f0c13d03"
+HEAD_REVISION = "4c1f7a2e9b10"
 """The newest migration's revision; a test checks it against the migrations folder."""
 
 

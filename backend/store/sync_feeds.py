@@ -1,13 +1,13 @@
 """A user's history in the order it happened, after a cursor: what a client's local cache
-asks for to catch up (orders by when they last changed, funding payments and liquidations
-by id). Each page starts just after the last row of the previous one."""
+asks for to catch up (orders by when they last changed; funding payments, liquidations and
+transfers by id). Each page starts just after the last row of the previous one."""
 
 from __future__ import annotations
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from backend.store.models import FundingPayment, Liquidation, Order
+from backend.store.models import FundingPayment, Liquidation, Order, Transfer
 
 
 def orders_changed_after(
@@ -46,3 +46,9 @@ def liquidations_after(
         Liquidation.user_id == user_id, col(Liquidation.id) > after_id
     )
     return list(session.exec(query.order_by(col(Liquidation.id)).limit(limit)))
+
+
+def transfers_after(session: Session, user_id: int, after_id: int, limit: int) -> list[Transfer]:
+    """The user's deposits and withdrawals with an id above ``after_id``, oldest first."""
+    query = select(Transfer).where(Transfer.user_id == user_id, col(Transfer.id) > after_id)
+    return list(session.exec(query.order_by(col(Transfer.id)).limit(limit)))

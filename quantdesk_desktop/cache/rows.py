@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.domain.fixed_point import parse_base, parse_price, parse_quote
+from backend.domain.fixed_point import parse_base, parse_fixed, parse_price, parse_quote
 
 
 def _optional(value: str | None, parse) -> int | None:
@@ -71,6 +71,17 @@ def liquidation_row(liquidation: dict) -> dict:
         "fee": parse_quote(liquidation["fee"]),
         "realised_pnl": parse_quote(liquidation["realised_pnl"]),
         "time_ms": liquidation["time_ms"],
+    }
+
+
+def transfer_row(transfer: dict) -> dict:
+    """A deposit or withdrawal (`TransferOut`), in the asset's token units."""
+    return {
+        "id": transfer["id"],
+        "asset": transfer["asset"],
+        "amount": parse_fixed(transfer["amount"], 10 ** transfer["decimals"], "amount"),
+        "kind": transfer["kind"],
+        "time_ms": transfer["time_ms"],
     }
 
 

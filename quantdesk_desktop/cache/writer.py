@@ -40,6 +40,10 @@ INSERT_LIQUIDATION = text(
     " VALUES (:id, :market, :size, :price, :fee, :realised_pnl, :time_ms)"
     " ON CONFLICT (id) DO NOTHING"
 )
+INSERT_TRANSFER = text(
+    "INSERT INTO balance_changes (id, asset, amount, kind, time_ms)"
+    " VALUES (:id, :asset, :amount, :kind, :time_ms) ON CONFLICT (id) DO NOTHING"
+)
 INSERT_POSITION = text(
     "INSERT INTO position_snapshots (time_ms, market, size, entry_price, mark_price,"
     " unrealised_pnl) VALUES (:time_ms, :market, :size, :entry_price, :mark_price,"
@@ -87,6 +91,10 @@ class CacheWriter:
     def liquidations(self, rows: list[dict], stream_cursor: tuple[str, str] | None = None) -> None:
         """Liquidated slices (`rows.liquidation_row`)."""
         self._write(INSERT_LIQUIDATION, rows, stream_cursor)
+
+    def transfers(self, rows: list[dict], stream_cursor: tuple[str, str] | None = None) -> None:
+        """Deposits and withdrawals (`rows.transfer_row`)."""
+        self._write(INSERT_TRANSFER, rows, stream_cursor)
 
     def positions(self, rows: list[dict]) -> None:
         """A positions snapshot (`rows.position_row`, one per open position)."""

@@ -63,6 +63,13 @@ STREAMS = (
         CacheWriter.funding,
     ),
     Stream(
+        "transfers",
+        lambda rest, cursor, limit: rest.transfers_after(_int(cursor), limit),
+        "transfers",
+        rows.transfer_row,
+        CacheWriter.transfers,
+    ),
+    Stream(
         "liquidations",
         lambda rest, cursor, limit: rest.liquidations_after(_int(cursor), limit),
         "liquidations",

@@ -182,6 +182,11 @@ class RestClient:
         params = {"cursor": cursor, "limit": limit}
         return await self._call("GET", "/api/sync/liquidations", params=params)
 
+    async def transfers_after(self, cursor: int, limit: int = 500) -> dict:
+        """The account's deposits and withdrawals with an id above ``cursor``."""
+        params = {"cursor": cursor, "limit": limit}
+        return await self._call("GET", "/api/sync/transfers", params=params)
+
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             answer = await self.http.request(method, path, **kwargs)

@@ -87,8 +87,14 @@ async def test_the_cache_holds_exactly_the_backends_history(backend, tmp_path: P
                 "price": far_below, "client_order_id": "rest-1"}  # fmt: skip
         resting = await client.rest.place_order(body)
         await client.rest.cancel_order(resting["order_id"])
+        await client.rest.deposit("USDC", "25.5")
         assert client.cache is not None
         await client.cache.catch_up()
+        with client.cache.database.engine.connect() as connection:
+            moves = connection.execute(
+                text("SELECT asset, amount, kind FROM balance_changes ORDER BY id")
+            ).all()
+        assert moves[-1] == ("USDC", 25_500_000, "deposit")
         fills, orders = await _backend_history(client.rest)
         assert len(fills) >= 6 and orders[resting["order_id"]]["status"] == "cancelled"
         database = client.cache.database

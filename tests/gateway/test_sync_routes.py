@@ -31,3 +31,16 @@ async def test_order_changes_page_with_a_cursor(env: Env) -> None:  # noqa: F811
     refused = await trader.get("/api/sync/orders?cursor=yesterday")
     assert refused.status_code == 422 and refused.json()["field"] == "cursor"
     assert (await env.http.get("/api/sync/orders")).status_code == 401
+
+
+async def test_transfers_feed_names_the_kind_and_the_decimals(env: Env) -> None:  # noqa: F811
+    trader = await sign_in(env.http)
+    for path, amount in (("deposit", "500"), ("withdraw", "120.5")):
+        answer = await trader.post(f"/api/account/{path}", {"asset": "USDC", "amount": amount})
+        assert answer.status_code == 200, answer.text
+    page = (await trader.get("/api/sync/transfers")).json()
+    moves = [(t["kind"], t["amount"], t["decimals"]) for t in page["transfers"]]
+    assert moves[-2:] == [("deposit", "500", 6), ("withdraw", "-120.5", 6)]
+    assert page["next_cursor"] == page["transfers"][-1]["id"]
+    again = (await trader.get(f"/api/sync/transfers?cursor={page['next_cursor']}")).json()
+    assert again == {"transfers": [], "next_cursor": page["next_cursor"]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from backend.domain.fixed_point import parse_price
 from backend.services.clock import ManualClock
 from backend.services.market_data.sync_feeds import SyncFeeds
-from backend.services.trading.commands import Cancel, Deposit, SetPrices, Submit, Tick
+from backend.services.trading.commands import Cancel, Deposit, SetPrices, Submit, Tick, Withdraw
 from backend.services.trading.service import TradingService
 from tests.domain.order_factory import request
 
@@ -86,3 +86,16 @@ def test_funding_and_liquidations_page_by_id(catalog, db) -> None:
     slices = feeds.liquidations("long", 0, 10)
     assert slices and all(s.base > 0 and s.price == P("50") for s in slices)
     assert feeds.liquidations("long", slices[-1].id, 10) == []
+
+
+def test_deposits_and_withdrawals_come_as_signed_transfers(catalog, db) -> None:
+    clock = ManualClock(START)
+    trading = _trading(catalog, db, clock)  # deposits 1,000 USDC to "long"
+    clock.advance(1_000)
+    trading.execute(Withdraw("long", "USDC", 250 * USDC))
+    feeds = SyncFeeds(db)
+    first, second = feeds.transfers("long", 0, 10)
+    assert (first.asset, first.amount, first.created_at_ms) == ("USDC", 1_000 * USDC, START)
+    assert (second.amount, second.created_at_ms) == (-250 * USDC, START + 1_000)
+    assert feeds.transfers("long", second.id, 10) == []
+    assert [t.amount for t in feeds.transfers("short", 0, 10)] == [100_000 * USDC]

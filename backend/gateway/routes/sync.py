@@ -19,7 +19,14 @@ from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser
 from backend.gateway.errors import ERROR_RESPONSES
 from backend.gateway.views import order_record_out
 from backend.schemas.positions import FundingPaymentOut
-from backend.schemas.sync import FundingPage, LiquidationOut, LiquidationPage, OrderChangesPage
+from backend.schemas.sync import (
+    FundingPage,
+    LiquidationOut,
+    LiquidationPage,
+    OrderChangesPage,
+    TransferOut,
+    TransferPage,
+)
 from backend.services.market_data.sync_feeds import SyncFeeds
 from backend.services.trading.service import TradingUnavailable
 
@@ -106,3 +113,29 @@ async def liquidations(
         ],
         next_cursor=rows[-1].id if rows else cursor,
     )
+
+
+@router.get("/transfers")
+async def transfers(
+    user: CurrentUser,
+    feeds: FeedsDep,
+    context: ContextDep,
+    cursor: Annotated[int, Query(ge=0, lt=2**63)] = 0,
+    limit: Limit = 500,
+) -> TransferPage:
+    """The user's deposits and withdrawals, id above ``cursor``, oldest first."""
+    rows = feeds.transfers(user, cursor, limit)
+    out = []
+    for row in rows:
+        asset = context.catalog.asset(row.asset)
+        out.append(
+            TransferOut(
+                id=row.id,
+                asset=row.asset,
+                amount=format_fixed(row.amount, asset.precision),
+                kind="deposit" if row.amount >= 0 else "withdraw",
+                decimals=asset.decimals,
+                time_ms=row.created_at_ms,
+            )
+        )
+    return TransferPage(transfers=out, next_cursor=rows[-1].id if rows else cursor)

@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from backend.store import sync_feeds
-from backend.store.models import FundingPayment, Liquidation, Order
+from backend.store.models import FundingPayment, Liquidation, Order, Transfer
 from backend.store.paging import page_size
 from backend.store.repositories.users import user_id_of
 
@@ -40,3 +40,11 @@ class SyncFeeds:
             if user_id is None:
                 return []
             return sync_feeds.liquidations_after(session, user_id, after_id, page_size(limit))
+
+    def transfers(self, pubkey: str, after_id: int, limit: int) -> list[Transfer]:
+        """Deposits and withdrawals with an id above ``after_id``."""
+        with Session(self._db) as session:
+            user_id = user_id_of(session, pubkey)
+            if user_id is None:
+                return []
+            return sync_feeds.transfers_after(session, user_id, after_id, page_size(limit))

@@ -23,6 +23,7 @@ from backend.store.models import (
     Position,
     SystemEvent,
     Trade,
+    Transfer,
     User,
     UserBalance,
     UserStats,
@@ -98,6 +99,7 @@ def project(
         _project_auctions(session, users, outcome, now_ms)
         _project_funding(session, users, state, outcome, now_ms)
         _project_liquidations(session, users, outcome, now_ms)
+        _project_transfers(session, users, outcome, now_ms)
         _project_market_events(session, state, outcome, now_ms)
     _project_accounts(session, users, state, outcomes)
     _project_user_stats(session, users, outcomes)
@@ -331,6 +333,15 @@ def _project_market_events(
                 created_at_ms=now_ms,
             )
         )
+
+
+def _project_transfers(
+    session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
+) -> None:
+    """A row per deposit or withdrawal."""
+    for account, asset, amount in outcome.transfers:
+        user_id = users.id_of(session, account, now_ms)
+        session.add(Transfer(user_id=user_id, asset=asset, amount=amount, created_at_ms=now_ms))
 
 
 def _project_accounts(

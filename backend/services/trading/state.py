@@ -96,6 +96,8 @@ class Outcome:
     oracle_prices: list[OracleRecord] = field(default_factory=list)
     market_changes: list[MarketChange] = field(default_factory=list)
     settlements: list[tuple[Fill, FillSettlement]] = field(default_factory=list)
+    transfers: list[tuple[str, str, int]] = field(default_factory=list)
+    """Collateral moved: (account, asset, token units; negative out)."""
     """Each fill with the PnL it realised for its two accounts."""
 
     @property
@@ -199,6 +201,7 @@ class TradingState:
         elif isinstance(command, Deposit):
             self.ledger.deposit(command.account, command.asset, command.amount)
             outcome.accounts.add(command.account)
+            outcome.transfers.append((command.account, command.asset, command.amount))
         elif isinstance(command, Withdraw):
             self.ledger.withdraw(
                 command.account,
@@ -208,6 +211,7 @@ class TradingState:
                 self.reserved_margin(command.account),
             )
             outcome.accounts.add(command.account)
+            outcome.transfers.append((command.account, command.asset, -command.amount))
         return outcome
 
     def _record(self, outcome: Outcome, result: EngineResult) -> None:

@@ -18,6 +18,7 @@ from backend.store.models.snapshot import StateSnapshot
 from backend.store.models.stats import MarketStats, UserStats
 from backend.store.models.system_event import SystemEvent
 from backend.store.models.trade import Trade
+from backend.store.models.transfer import Transfer
 from backend.store.models.user import User
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "StateSnapshot",
     "SystemEvent",
     "Trade",
+    "Transfer",
     "User",
     "UserBalance",
     "UserStats",
