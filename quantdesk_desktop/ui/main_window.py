@@ -231,30 +231,35 @@ class MainWindow(QMainWindow):
     # -- workspaces ---------------------------------------------------------------------
 
     def default_layout(self, market: str) -> None:
-        """Watchlist on the left, chart in the middle over the blotter, ladder on the right
-        over the order ticket and the tape (tabbed)."""
+        """Watchlist on the left; chart in the middle over the blotter (tabbed with the
+        risk and portfolio panels); ladder on the right over the order ticket, the tape and
+        the hotkeys cheat sheet (tabbed)."""
         self.clear_panels()
         link = LINKS[0]
-        chart = self.add_panel(
-            "chart", market, link, area=QtAds.DockWidgetArea.CenterDockWidgetArea
-        )
-        chart_area = self.panels[self._id_of(chart)][1].dockAreaWidget()
-        self.add_panel(
+        center = QtAds.DockWidgetArea.CenterDockWidgetArea
+        chart = self.add_panel("chart", market, link, area=center)
+        blotter = self.add_panel(
             "blotter",
             market,
             link,
             area=QtAds.DockWidgetArea.BottomDockWidgetArea,
-            beside=chart_area,
+            beside=self._area_of(chart),
         )
+        for kind in ("risk", "portfolio"):
+            self.add_panel(kind, market, link, area=center, beside=self._area_of(blotter))
         self.add_panel("watchlist", market, link, area=QtAds.DockWidgetArea.LeftDockWidgetArea)
         depth = self.add_panel("depth", market, link, area=QtAds.DockWidgetArea.RightDockWidgetArea)
-        depth_area = self.panels[self._id_of(depth)][1].dockAreaWidget()
         tape = self.add_panel(
-            "tape", market, link, area=QtAds.DockWidgetArea.BottomDockWidgetArea, beside=depth_area
-        )
-        tape_area = self.panels[self._id_of(tape)][1].dockAreaWidget()
-        center = QtAds.DockWidgetArea.CenterDockWidgetArea
-        self.add_panel("ticket", market, link, area=center, beside=tape_area)
+            "tape", market, link, area=QtAds.DockWidgetArea.BottomDockWidgetArea,
+            beside=self._area_of(depth),
+        )  # fmt: skip
+        ticket = self.add_panel("ticket", market, link, area=center, beside=self._area_of(tape))
+        self.add_panel("hotkeys", market, link, area=center, beside=self._area_of(tape))
+        for shown in (blotter, ticket):  # the first tabs a trader needs
+            self.panels[self._id_of(shown)][1].setAsCurrentTab()
+
+    def _area_of(self, panel: Panel) -> QtAds.CDockAreaWidget:
+        return self.panels[self._id_of(panel)][1].dockAreaWidget()
 
     def _id_of(self, panel: Panel) -> str:
         return next(pid for pid, (p, _) in self.panels.items() if p is panel)
