@@ -135,6 +135,7 @@ class HotkeysPanel(Panel):
         layout.addWidget(self.problem)
         layout.addWidget(self.outcome)
         self._seen: tuple | None = None
+        self._keys_seen: int | None = None
 
     def refresh(self) -> None:
         """Show the keys, the switch, the size and the last outcome when they moved."""
@@ -144,7 +145,6 @@ class HotkeysPanel(Panel):
         seen = (board.version, self.market, size)
         if seen == self._seen:
             return
-        keys_moved = self._seen is None or self._seen[0] != board.version
         self._seen = seen
         self.arm_button.setChecked(board.armed)
         self.arm_button.setText("Trading keys ARMED" if board.armed else "Trading keys disarmed")
@@ -157,7 +157,8 @@ class HotkeysPanel(Panel):
         colour = REFUSED_COLOUR if board.last_was_refused else ""
         self.outcome.setStyleSheet(f"color: {colour}" if colour else "")
         self.outcome.setText(board.last_outcome)
-        if keys_moved:
+        if board.bindings_version != self._keys_seen:  # the table only when keys moved
+            self._keys_seen = board.bindings_version
             self.model.changed()
             self.view.resizeColumnsToContents()
 

@@ -84,6 +84,10 @@ COLUMNS = (
 )
 
 
+FIT_EVERY_S = 5.0
+"""How often the columns are fitted to their contents."""
+
+
 class WatchlistModel(ColumnsModel):
     """The rows of every market; `refresh` signals only the cells whose text changed."""
 
@@ -147,7 +151,9 @@ class WatchlistPanel(Panel):
         self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # fitted now and then, not on every change: fitting to contents on each price
+        # measured every cell and made a refresh five times dearer
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(True)
@@ -157,6 +163,7 @@ class WatchlistPanel(Panel):
         layout.addWidget(self.view)
         self._seen = (-1, -1)
         self._second = -1
+        self._fitted_at = -FIT_EVERY_S
 
     def _chosen(self, index: QtCore.QModelIndex) -> None:
         symbol = self.model.symbols[index.row()]
@@ -169,5 +176,10 @@ class WatchlistPanel(Panel):
         second = int(time.time())
         if (board.version, len(board.symbols)) == self._seen and second == self._second:
             return
+        markets_changed = len(board.symbols) != self._seen[1]
         self._seen, self._second = (board.version, len(board.symbols)), second
         self.model.refresh()
+        now = time.monotonic()
+        if markets_changed or now - self._fitted_at >= FIT_EVERY_S:
+            self._fitted_at = now
+            self.view.resizeColumnsToContents()

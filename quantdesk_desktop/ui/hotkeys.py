@@ -120,16 +120,16 @@ class HotkeyController(QtCore.QObject):
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
         """A key pressed in any of this workstation's windows (floating ones too) that is
         bound does its action, and goes no further."""
-        if event.type() != QtCore.QEvent.Type.KeyPress or not isinstance(
-            watched, QtWidgets.QWidget
-        ):
+        # every event of the application passes here: the cheap tests first
+        if not isinstance(event, QtGui.QKeyEvent) or not isinstance(watched, QtWidgets.QWidget):
+            return False
+        if event.type() != QtCore.QEvent.Type.KeyPress:
             return False
         focus = QtWidgets.QApplication.focusWidget()
         if watched is not (focus or watched.window()):
             return False  # the same press on its way up to the parents
         if watched.window() not in self.window.top_level_windows():
             return False  # a dialog, another window: not ours
-        assert isinstance(event, QtGui.QKeyEvent)
         name = self.keys.get(key_text(event) or "")
         if name is None or typing_into(focus, event):
             return False

@@ -30,6 +30,8 @@ from quantdesk_desktop.ui.workspace import (
 log = logging.getLogger("quantdesk.window")
 
 FRAME_MS = 16
+OWN_ORDER_VIEWS = frozenset({"blotter", "depth", "chart"})
+"""Panels showing the account's own orders: refreshed at once when those change."""
 LINKS = ("green", "blue", "orange", "purple")
 """Link colours; panels of one colour follow each other's market."""
 LINK_COLOURS = {"green": "#43a047", "blue": "#1e88e5", "orange": "#fb8c00", "purple": "#8e24aa"}
@@ -211,8 +213,11 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._requested_frame)
 
     def _requested_frame(self) -> None:
+        """The views of the account's own orders now (the rest wait for the clock)."""
         self._frame_requested = False
-        self.frame()
+        for panel, _ in self.panels.values():
+            if panel.kind in OWN_ORDER_VIEWS:
+                panel.refresh()
 
     def frame(self) -> None:
         """Once a frame: follow what panels want, repaint what moved, update the bar."""

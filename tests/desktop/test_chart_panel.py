@@ -390,3 +390,21 @@ def test_the_theme_colours_the_chart(qtbot, store) -> None:
     panel = make_panel(qtbot, store)
     image: QtGui.QImage = panel.panes["price"].viewport().grab().toImage()
     assert image.pixelColor(2, 2).name() == theme.current().background
+
+
+def test_the_line_of_an_order_gone_serves_the_next_order(qtbot, store) -> None:
+    panel = make_panel(qtbot, store)
+    store.orders.load([working_order(7, "150.000")])
+    panel.refresh()
+    line = panel.order_lines[7]
+    store.orders.load([])  # cancelled: its line hides
+    panel.refresh()
+    assert 7 not in panel.order_lines and not line.isVisible()
+    store.orders.load([working_order(9, "151.000")])
+    panel.refresh()
+    assert panel.order_lines[9] is line and line.isVisible() and line.value() == 151.0
+    assert line.label.format == "BUY 2 @ 151"
+    with qtbot.waitSignal(panel.modify_order) as emitted:  # a drag now moves order 9
+        line.setValue(151.5)
+        line.sigPositionChangeFinished.emit(line)
+    assert emitted.args == [9, 151_500_000]

@@ -1,5 +1,6 @@
 """The account's own orders show without waiting for the frame clock: the session says
-when they change, and the window then runs one frame as soon as the loop is free."""
+when they change, and the window then refreshes the views of own orders (blotter, ladder,
+chart) once, as soon as the loop is free."""
 
 from __future__ import annotations
 
@@ -24,23 +25,23 @@ async def test_an_own_order_update_runs_a_frame_at_once(client, qtbot, tmp_path:
     await until(lambda: client.stream.connected, "the socket online")
     await until(lambda: client.store.board.prices[MARKET].oracle, "a price")
     frames: list[float] = []
-    run_frame = window.frame
+    refresh = blotter.refresh
 
-    def counted_frame() -> None:
+    def counted_refresh() -> None:
         frames.append(1)
-        run_frame()
+        refresh()
 
-    window.frame = counted_frame  # observed, still run
+    blotter.refresh = counted_refresh  # observed, still run
 
     far_below = client.store.board.prices[MARKET].oracle * 8 // 10 // 1_000 * 1_000
     body = {"market": MARKET, "side": "buy", "type": "limit", "size": "1",
             "price": format_fixed(far_below, PRICE_PRECISION)}  # fmt: skip
     client.submit(body, None)
     await qt_until(lambda: blotter.open_orders.model.rowCount() == 1, "the order in the blotter")
-    assert frames  # frames ran, though the clock is stopped
+    assert frames  # refreshed, though the clock is stopped
 
     window.request_frame()
-    window.request_frame()  # asked twice before the loop is free: one frame
+    window.request_frame()  # asked twice before the loop is free: one refresh
     before = len(frames)
     await qt_until(lambda: len(frames) > before, "the requested frame")
     await qt_until(lambda: True, "the loop turned")

@@ -5,7 +5,6 @@ tick) and a marker per own fill."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from functools import partial
 
 from quantdesk_desktop.qt import Qt  # before pyqtgraph: it binds to PySide6
 
@@ -60,6 +59,8 @@ class TradeLines:
         self._modify = modify
         self.order_lines: dict[int, pg.InfiniteLine] = {}
         """A line per own working order, by order id."""
+        self._spare: dict[bool, list[pg.InfiniteLine]] = {True: [], False: []}
+        """Hidden lines of orders gone, by whether they can be dragged, to reuse."""
         self._orders: dict[int, OwnOrder] = {}
         self.mark_line = self._price_line(palette.mark, "Mark")
         self.oracle_line = self._price_line(palette.oracle, "Oracle")
@@ -88,11 +89,11 @@ class TradeLines:
         or at its trigger while it waits; drop the lines of orders gone."""
         self._orders = {order.order_id: order for order in orders}
         for order_id in set(self.order_lines) - set(self._orders):
-            self._pane.removeItem(self.order_lines.pop(order_id))
+            self._retire(order_id)
         for order_id, order in self._orders.items():
             line = self.order_lines.get(order_id)
             if line is not None and line.movable != resting(order):
-                self._pane.removeItem(self.order_lines.pop(order_id))
+                self._retire(order_id)
                 line = None
             if line is None:
                 line = self._order_line(order)
@@ -147,9 +148,22 @@ class TradeLines:
             line.label.setFormat(f"{line.objectName()} {format_fixed(units, PRICE_PRECISION)}")
 
     def _order_line(self, order: OwnOrder) -> pg.InfiniteLine:
-        """A line for ``order``: draggable if it rests on the book at a price."""
-        colour = self._palette.own_order
+        """A line for ``order``: draggable if it rests on the book at a price (a spare one
+        when there is: making a line costs milliseconds, on every order placed)."""
         movable = resting(order)
+        spares = self._spare[movable]
+        line = spares.pop() if spares else self._new_order_line(movable)
+        line.order_id = order.order_id
+        return line
+
+    def _retire(self, order_id: int) -> None:
+        """The order is gone: its line hides and waits for the next order."""
+        line = self.order_lines.pop(order_id)
+        line.hide()
+        self._spare[line.movable].append(line)
+
+    def _new_order_line(self, movable: bool) -> pg.InfiniteLine:
+        colour = self._palette.own_order
         style = Qt.PenStyle.SolidLine if movable else Qt.PenStyle.DashDotLine
         line = pg.InfiniteLine(
             angle=0,
@@ -160,15 +174,15 @@ class TradeLines:
             labelOpts={"position": 0.3, "color": colour, "anchors": [(0, 1), (0, 1)]},
         )
         if movable:
-            line.sigPositionChanged.connect(partial(self._order_dragging, order.order_id))
+            line.sigPositionChanged.connect(self._order_dragging)
             line.sigPositionChangeFinished.connect(
-                lambda moved, order_id=order.order_id: self.drop_order(order_id, moved.value())
+                lambda moved: self.drop_order(moved.order_id, moved.value())
             )
         self._pane.addItem(line, ignoreBounds=True)
         return line
 
-    def _order_dragging(self, order_id: int, line: pg.InfiniteLine) -> None:
-        order = self._orders.get(order_id)
+    def _order_dragging(self, line: pg.InfiniteLine) -> None:
+        order = self._orders.get(line.order_id)
         if order is not None and line.moving:
             self._label_order(line, order, self._snap(line.value()))
 
