@@ -4,22 +4,20 @@ embedded (or a remote) backend, and the client session that feeds the store."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
-from sqlalchemy.exc import SQLAlchemyError
 
 from backend import gc_policy
 from quantdesk_desktop import paths, theme
-from quantdesk_desktop.cache.database import CacheDatabase, CacheMismatch, cache_path
-from quantdesk_desktop.cache.migrations import CacheTooNew
 from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
-from quantdesk_desktop.client.offline import OfflineSession
 from quantdesk_desktop.client.rest import ApiError
 from quantdesk_desktop.client.session import WorkstationClient
 from quantdesk_desktop.client.wallet import load_wallet
@@ -30,6 +28,9 @@ from quantdesk_desktop.settings import EMBEDDED, WorkstationSettings
 from quantdesk_desktop.state.store import MarketStore
 from quantdesk_desktop.ui.main_window import MainWindow
 from quantdesk_desktop.ui.workspace import WorkspaceStore
+
+if TYPE_CHECKING:
+    from quantdesk_desktop.cache.database import CacheDatabase
 
 log = logging.getLogger("quantdesk")
 
@@ -97,6 +98,7 @@ class Workstation:
         self.backend: EmbeddedBackend | None = options.backend
         self.client: WorkstationClient | None = None
         self.cache: CacheDatabase | None = None
+        self._cache_opening: asyncio.Future | None = None
 
     async def run(self, quit_event: asyncio.Event) -> int:
         """Start everything, run until the window closes (or the screenshot is taken)."""
@@ -105,15 +107,15 @@ class Workstation:
         self.window.show()
         log.info("window shown")
         wallet = load_wallet(self.settings.profile.name, paths.data_dir())
-        self.cache = self._open_cache(wallet.pubkey)
         try:
             url = await self._backend_url()
             log.info("backend at %s answers", url)
-            self.client = WorkstationClient(self.store, url, wallet, self.cache)
+            self.client = WorkstationClient(self.store, url, wallet)
             await self.client.start()
             log.info("signed in as %s", wallet.pubkey)
         except (BackendFailed, ApiError, OSError) as error:
             log.error("cannot start the session: %s", error)
+            self.cache = self._open_cache(wallet.pubkey)
             self._go_offline(str(error))
             if self.options.screenshot is not None:
                 return 1
@@ -122,6 +124,8 @@ class Workstation:
         self.window.intents = self.client
         self.client.on_own_update = self.window.request_frame
         self.window.status.show_notice("")
+        # the cache (and its database layer) after the first window: not on the way to it
+        self._cache_opening = asyncio.ensure_future(self._attach_cache(wallet.pubkey))
         # the windows and the first data are long-lived: frozen, they are not walked by
         # every full collection (which otherwise pauses a busy frame by 30-70 ms)
         gc_policy.install()
@@ -135,17 +139,37 @@ class Workstation:
             sweeper.cancel()
 
     def _open_cache(self, pubkey: str) -> CacheDatabase | None:
-        """The account's local cache for this backend profile (None, and said, when it
-        cannot be opened: the workstation then runs without one)."""
-        path = cache_path(paths.data_dir(), self.settings.profile.name, pubkey)
-        try:
-            database = CacheDatabase(path, pubkey)
-        except (CacheTooNew, CacheMismatch, OSError, SQLAlchemyError) as error:
-            log.error("local cache %s not opened: %s", path, error)
-            self.window.status.show_notice(f"Local cache not opened: {error}")
+        """The account's local cache for this backend profile, under review (None, and
+        said, when it cannot be opened: the workstation then runs without one)."""
+        database = self._open_cache_file(pubkey)
+        if database is None:
+            self.window.status.show_notice("Local cache not opened: see the log")
             return None
         self.store.review.use(database)
         return database
+
+    async def _attach_cache(self, pubkey: str) -> None:
+        """Open the cache off the UI thread and let the session keep it in step."""
+        loop = asyncio.get_running_loop()
+        database = await loop.run_in_executor(None, self._open_cache_file, pubkey)
+        if database is None or self.client is None:
+            return
+        self.cache = database
+        self.store.review.use(database)
+        self.client.use_cache(database)
+
+    def _open_cache_file(self, pubkey: str) -> CacheDatabase | None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from quantdesk_desktop.cache.database import CacheDatabase, CacheMismatch, cache_path
+        from quantdesk_desktop.cache.migrations import CacheTooNew
+
+        path = cache_path(paths.data_dir(), self.settings.profile.name, pubkey)
+        try:
+            return CacheDatabase(path, pubkey)
+        except (CacheTooNew, CacheMismatch, OSError, SQLAlchemyError) as error:
+            log.error("local cache %s not opened: %s", path, error)
+            return None
 
     def _go_offline(self, reason: str) -> None:
         """No backend: say so, refuse trading, and show what the cache holds."""
@@ -155,6 +179,8 @@ class Workstation:
             self.store.connection.state = "offline"
             self.store.connection.version += 1
             return
+        from quantdesk_desktop.client.offline import OfflineSession
+
         offline = OfflineSession(self.store, self.cache)
         offline.start()
         self.window.intents = offline
@@ -228,6 +254,10 @@ class Workstation:
             self.settings.last_workspace = self.window.workspace_name
             self.settings.theme = theme.current().name
             self._save_settings()
+        if self._cache_opening is not None:
+            self._cache_opening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._cache_opening
         if self.client is not None:
             await self.client.stop()
         if self.cache is not None:

@@ -14,11 +14,9 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed
-from quantdesk_desktop.cache.database import CacheDatabase
-from quantdesk_desktop.client.cache_sync import CacheSync
 from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.client.rest import ApiError, RestClient
 from quantdesk_desktop.client.stream import StreamClient, Subscription
@@ -26,6 +24,10 @@ from quantdesk_desktop.client.wallet import Wallet
 from quantdesk_desktop.state.history import PAGE_SIZE
 from quantdesk_desktop.state.portfolio import FUNDING_PAGE
 from quantdesk_desktop.state.store import MarketStore
+
+if TYPE_CHECKING:
+    from quantdesk_desktop.cache.database import CacheDatabase
+    from quantdesk_desktop.client.cache_sync import CacheSync
 
 log = logging.getLogger("quantdesk.session")
 
@@ -80,17 +82,15 @@ class WorkstationClient:
         self.on_own_update: Callable[[], None] | None = None
         """Called when the account's orders, positions or fills changed (the window runs a
         frame at once instead of waiting for its clock)."""
-        self.cache = CacheSync(cache, self.rest) if cache is not None else None
-        """The account's local cache, kept in step (None: no cache)."""
+        self.cache: CacheSync | None = None
+        """The account's local cache, kept in step (None: no cache, or not yet)."""
+        self._cache_database = cache
 
     async def start(self) -> None:
         """Sign in, load the markets and the account, and start streaming."""
         await self.rest.sign_in(self.wallet)
         self.store.account.pubkey = self.wallet.pubkey
-        specs = await self.rest.markets()
-        self.store.board.load_specs(specs)
-        if self.cache is not None:
-            self.cache.save_markets(specs)
+        self.store.board.load_specs(await self.rest.markets())
         await self._load_account()
         for market in self.store.board.symbols:
             for channel in ALWAYS:
@@ -101,10 +101,18 @@ class WorkstationClient:
         self._spawn(self._poll(self._load_tickers, TICKERS_EVERY_S))
         self._spawn(self._poll(self._load_risk, RISK_EVERY_S))
         self._spawn(self.load_order_history())
-        if self.cache is not None:
-            self._spawn(self._poll(self._catch_up, CACHE_EVERY_S))
+        if self._cache_database is not None:
+            self.use_cache(self._cache_database)
         self._spawn(self._follow_portfolio())
         self.sync_wanted()
+
+    def use_cache(self, database: CacheDatabase) -> None:
+        """Keep ``database`` in step with the account from now on (catching it up first)."""
+        from quantdesk_desktop.client.cache_sync import CacheSync  # the database layer, late
+
+        self.cache = CacheSync(database, self.rest)
+        self.cache.save_markets(list(self.store.board.specs.values()))
+        self._spawn(self._poll(self._catch_up, CACHE_EVERY_S))
 
     async def stop(self) -> None:
         """Stop streaming and polling, and close the connections."""

@@ -8,8 +8,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from quantdesk_desktop.cache.database import CacheDatabase
+if TYPE_CHECKING:  # the database layer loads when a cache is opened, not with the store
+    from quantdesk_desktop.cache.database import CacheDatabase
 
 
 def _wall_clock_ms() -> int:

@@ -236,9 +236,10 @@ class MainWindow(QMainWindow):
     # -- workspaces ---------------------------------------------------------------------
 
     def default_layout(self, market: str) -> None:
-        """Watchlist on the left; chart in the middle over the blotter (tabbed with the
-        risk and portfolio panels); ladder on the right over the order ticket, the tape and
-        the hotkeys cheat sheet (tabbed)."""
+        """Watchlist on the left; chart in the middle over the blotter; ladder on the right
+        over the order ticket and the tape (tabbed). (The risk, portfolio, history and hotkeys
+        panels open from the Panels menu: each added here costs the first window about a
+        tenth of a second.)"""
         self.clear_panels()
         link = LINKS[0]
         center = QtAds.DockWidgetArea.CenterDockWidgetArea
@@ -250,8 +251,6 @@ class MainWindow(QMainWindow):
             area=QtAds.DockWidgetArea.BottomDockWidgetArea,
             beside=self._area_of(chart),
         )
-        for kind in ("risk", "portfolio"):
-            self.add_panel(kind, market, link, area=center, beside=self._area_of(blotter))
         self.add_panel("watchlist", market, link, area=QtAds.DockWidgetArea.LeftDockWidgetArea)
         depth = self.add_panel("depth", market, link, area=QtAds.DockWidgetArea.RightDockWidgetArea)
         tape = self.add_panel(
@@ -259,7 +258,6 @@ class MainWindow(QMainWindow):
             beside=self._area_of(depth),
         )  # fmt: skip
         ticket = self.add_panel("ticket", market, link, area=center, beside=self._area_of(tape))
-        self.add_panel("hotkeys", market, link, area=center, beside=self._area_of(tape))
         for shown in (blotter, ticket):  # the first tabs a trader needs
             self.panels[self._id_of(shown)][1].setAsCurrentTab()
 
@@ -366,8 +364,8 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         panels = self.menuBar().addMenu("&Panels")
-        for kind, panel_type in PANEL_TYPES.items():
-            action = panels.addAction(f"New {panel_type.title}")
+        for kind in PANEL_TYPES:
+            action = panels.addAction(f"New {PANEL_TYPES.title(kind)}")
             action.triggered.connect(lambda _=False, k=kind: self._new_panel(k))
         workspace = self.menuBar().addMenu("&Workspace")
         workspace.addAction("Save", self.save_workspace, QtGui.QKeySequence("Ctrl+S"))

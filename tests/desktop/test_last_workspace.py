@@ -49,6 +49,6 @@ async def test_a_damaged_settings_file_gives_the_defaults(qtbot, folders) -> Non
     workstation._open_workspace()
     assert workstation.settings.theme == "dark"
     assert {p.kind for p, _ in workstation.window.panels.values()} == {
-        "chart", "depth", "tape", "watchlist", "blotter", "ticket", "risk", "portfolio", "hotkeys"
+        "chart", "depth", "tape", "watchlist", "blotter", "ticket"
     }  # fmt: skip
     workstation.window.clear_panels()

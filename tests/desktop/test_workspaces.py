@@ -59,8 +59,7 @@ def test_choosing_a_market_switches_its_link_group_only(window) -> None:
     watchlist = next(p for p, _ in window.panels.values() if p.kind == "watchlist")
     watchlist.market_chosen.emit("ETH-PERP")
     markets = {(p.kind, p.market) for p, _ in window.panels.values() if p is not lone}
-    kinds = {"watchlist", "chart", "depth", "tape", "blotter", "ticket", "risk", "portfolio",
-             "hotkeys"}  # fmt: skip
+    kinds = {"watchlist", "chart", "depth", "tape", "blotter", "ticket"}
     assert markets == {(kind, "ETH-PERP") for kind in kinds}
     assert lone.market == "BTC-PERP"
     assert ("book", "ETH-PERP", None) in window.store.wanted
