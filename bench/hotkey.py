@@ -28,6 +28,7 @@ from bench.chart_data import percentile
 from bench.live_server import LiveServer
 from bench.report import figure
 from bench.ui_load import Display
+from bench.workstation_run import run_workstation
 from bench.x_keys import XKeyboard
 
 GOAL_P99_MS = 30.0
@@ -116,34 +117,7 @@ async def _measure(workstation, presses: int) -> list[float]:
 
 
 def _run_workstation(url: str, presses: int) -> list[float]:
-    import qasync
-
-    from quantdesk_desktop import theme
-    from quantdesk_desktop.app import LaunchOptions, Workstation
-    from quantdesk_desktop.qt import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    app.setStyleSheet(theme.style_sheet("dark"))
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    workstation = Workstation(LaunchOptions(backend_url=url))
-    never = asyncio.Event()
-
-    async def main() -> list[float]:
-        runner = asyncio.ensure_future(workstation.run(never))
-        try:
-            await _until(
-                lambda: runner.done() or workstation.window.intents is not None, "the session"
-            )
-            if runner.done():
-                raise RuntimeError(f"the workstation stopped: {runner.result()}")
-            return await _measure(workstation, presses)
-        finally:
-            runner.cancel()
-            await workstation.stop()
-
-    with loop:
-        return loop.run_until_complete(main())
+    return run_workstation(url, lambda workstation: _measure(workstation, presses))
 
 
 def run(argv: list[str]) -> Iterator[dict]:

@@ -32,6 +32,7 @@ import httpx
 from bench.feed_server import Load, serve
 from bench.live_server import free_port
 from bench.report import figure
+from bench.workstation_run import run_workstation
 
 GOALS = {"frame_p99_ms": 20.0, "stall_max_ms": 100.0, "tick_to_screen_p99_ms": 30.0}
 WARM_UP_S = 3.0
@@ -148,37 +149,7 @@ def measure(seconds: float, load: Load) -> dict[str, float]:
 
 
 def _run_workstation(url: str, seconds: float) -> dict[str, float]:
-    import qasync
-
-    from quantdesk_desktop import theme
-    from quantdesk_desktop.app import LaunchOptions, Workstation
-    from quantdesk_desktop.qt import QApplication
-
-    app = QApplication.instance() or QApplication([])
-    app.setStyleSheet(theme.style_sheet("dark"))
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    workstation = Workstation(LaunchOptions(backend_url=url))
-    never = asyncio.Event()
-
-    async def main() -> dict[str, float]:
-        runner = asyncio.ensure_future(workstation.run(never))
-        deadline = time.monotonic() + 60
-        try:
-            while workstation.client is None or workstation.window.intents is None:
-                if runner.done():
-                    raise RuntimeError(f"the workstation stopped: {runner.result()}")
-                if time.monotonic() > deadline or workstation.store.connection.state == "offline":
-                    notice = workstation.window.status.notice.text()
-                    raise RuntimeError(f"the workstation did not start its session: {notice}")
-                await asyncio.sleep(0.05)
-            return await _measure(workstation, seconds)
-        finally:
-            runner.cancel()
-            await workstation.stop()
-
-    with loop:
-        return loop.run_until_complete(main())
+    return run_workstation(url, lambda workstation: _measure(workstation, seconds))
 
 
 def run(argv: list[str]) -> Iterator[dict]:

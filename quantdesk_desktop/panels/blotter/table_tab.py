@@ -8,6 +8,7 @@ import csv
 from pathlib import Path
 
 from quantdesk_desktop.panels.blotter.rows_model import RowsModel, RowsProxy
+from quantdesk_desktop.panels.table_style import style_table
 from quantdesk_desktop.qt import QApplication, Qt, QtCore, QtGui, QtWidgets, QWidget, Signal
 
 FILTER_DELAY_MS = 200
@@ -23,17 +24,8 @@ class BlotterView(QtWidgets.QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        style_table(self, ROW_HEIGHT)
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setCornerButtonEnabled(False)
-        vertical = self.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(ROW_HEIGHT)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)

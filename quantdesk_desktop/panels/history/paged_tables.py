@@ -14,6 +14,7 @@ from quantdesk_desktop.cache.queries import PAGE_SIZE, HistoryFilter
 from quantdesk_desktop.panels.history import cells
 from quantdesk_desktop.panels.history.columns import ROW_HEIGHT, TableModel, fit_columns
 from quantdesk_desktop.panels.table_columns import LEFT, Column
+from quantdesk_desktop.panels.table_style import style_table
 from quantdesk_desktop.qt import QtCore, QtWidgets, QWidget, Signal
 from quantdesk_desktop.workers import BackgroundWork
 
@@ -187,16 +188,7 @@ class PagedView(QtWidgets.QTableView):
     def __init__(self, model: PagedModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
-        self.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setShowGrid(False)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.setCornerButtonEnabled(False)
-        vertical = self.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(ROW_HEIGHT)
+        style_table(self, ROW_HEIGHT)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)

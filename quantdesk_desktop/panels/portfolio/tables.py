@@ -17,6 +17,7 @@ from quantdesk_desktop.panels.blotter.cells import (
     time_text,
 )
 from quantdesk_desktop.panels.table_columns import LEFT, Column, ColumnsModel
+from quantdesk_desktop.panels.table_style import style_table
 from quantdesk_desktop.panels.ticket import amounts
 from quantdesk_desktop.qt import Qt, QtCore, QtGui, QtWidgets
 from quantdesk_desktop.state.portfolio import FundingPaymentRow, PnlRow, PortfolioState
@@ -187,16 +188,7 @@ def table_view(model: QtCore.QAbstractTableModel, fill: bool = False) -> QtWidge
     the table's width instead, for a narrow table that must not scroll sideways)."""
     view = QtWidgets.QTableView()
     view.setModel(model)
-    view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setShowGrid(False)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setCornerButtonEnabled(False)
-    vertical = view.verticalHeader()
-    vertical.hide()
-    vertical.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
-    vertical.setDefaultSectionSize(ROW_HEIGHT)
+    style_table(view, ROW_HEIGHT)
     header = view.horizontalHeader()
     if fill:  # the first two columns as wide as their text, the others share the rest
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
