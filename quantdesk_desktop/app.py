@@ -141,11 +141,14 @@ class Workstation:
     def _open_cache(self, pubkey: str) -> CacheDatabase | None:
         """The account's local cache for this backend profile, under review (None, and
         said, when it cannot be opened: the workstation then runs without one)."""
+        from quantdesk_desktop.cache.queries import last_synced
+
         database = self._open_cache_file(pubkey)
         if database is None:
             self.window.status.show_notice("Local cache not opened: see the log")
             return None
-        self.store.review.use(database)
+        with database.engine.connect() as connection:
+            self.store.review.use(database, last_synced(connection))
         return database
 
     async def _attach_cache(self, pubkey: str) -> None:
@@ -184,9 +187,8 @@ class Workstation:
         offline = OfflineSession(self.store, self.cache)
         offline.start()
         self.window.intents = offline
-        self.window.status.show_notice(
-            f"Offline, no backend ({reason}): reviewing the local cache; trading is off"
-        )
+        self.window.status.show_notice("Offline: no backend answers; reviewing the local cache")
+        self.window.status.notice.setToolTip(f"{reason}. Trading is off until a restart.")
 
     def _take_hotkeys(self) -> None:
         """The saved key map and sizes into the store (what cannot be read is said and

@@ -33,6 +33,10 @@ class StatusBar(QtWidgets.QStatusBar):
         for label in (self.connection, self.latency, self.feeds, self.health):
             self.addWidget(label)
         self.notice = QLabel()
+        # a long notice is cut, never widening the window
+        self.notice.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         self.addWidget(self.notice, 1)
         self.addPermanentWidget(self.clock)
         self._seen: tuple = ()
