@@ -75,6 +75,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " notional INTEGER NOT NULL, trades INTEGER NOT NULL,"
         " PRIMARY KEY (market, interval, start_ms))",
     ),
+    # 2: a liquidated slice counts in the per-day sums as a closing trade on the side that
+    # closed it (its realised PnL and its fee)
+    (
+        "CREATE TRIGGER liquidations_into_days AFTER INSERT ON liquidations BEGIN"
+        " INSERT INTO fill_days (market, day, side, fills, net, fees, realised, closes, wins,"
+        " win_sum, loss_sum, worst) VALUES (NEW.market, NEW.time_ms / 86400000,"
+        " CASE WHEN NEW.size > 0 THEN 'sell' ELSE 'buy' END, 1,"
+        " NEW.realised_pnl - NEW.fee, NEW.fee, NEW.realised_pnl, 1,"
+        " NEW.realised_pnl - NEW.fee > 0,"
+        " CASE WHEN NEW.realised_pnl - NEW.fee > 0 THEN NEW.realised_pnl - NEW.fee ELSE 0 END,"
+        " CASE WHEN NEW.realised_pnl - NEW.fee <= 0 THEN NEW.realised_pnl - NEW.fee ELSE 0 END,"
+        " NEW.realised_pnl - NEW.fee)"
+        " ON CONFLICT (market, day, side) DO UPDATE SET fills = fills + 1,"
+        " net = net + excluded.net, fees = fees + excluded.fees,"
+        " realised = realised + excluded.realised, closes = closes + excluded.closes,"
+        " wins = wins + excluded.wins, win_sum = win_sum + excluded.win_sum,"
+        " loss_sum = loss_sum + excluded.loss_sum,"
+        " worst = CASE WHEN worst IS NULL THEN excluded.worst WHEN excluded.worst IS NULL"
+        " THEN worst ELSE MIN(worst, excluded.worst) END; END",
+    ),
 )
 
 HEAD = len(MIGRATIONS)

@@ -53,7 +53,8 @@ class CachedFill(CacheModel, table=True):
 
 
 class FillDay(CacheModel, table=True):
-    """One UTC day's fills of a market and side, summed (kept by a trigger on `fills`).
+    """One UTC day's fills of a market and side, summed, liquidated slices included (kept
+    by triggers on `fills` and `liquidations`).
 
     A closing fill is one that realised PnL; it wins when that PnL is above its fee."""
 

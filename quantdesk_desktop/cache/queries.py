@@ -2,10 +2,12 @@
 and its drawdown, per-market and per-day breakdowns, and pages of fills and orders, for a
 filter of date range, markets, side and order type.
 
-Long ranges are summed from the per-day table (`fill_days`, kept by a trigger) plus the
-raw fills of the partial days at either end, so a history of a million fills answers in
-milliseconds; short ranges and order-type filters read the fills themselves, bucketed at
-a resolution that keeps the curve near `TARGET_POINTS` points. Days are UTC days.
+Liquidated slices count as closing trades beside the fills (a liquidation's realised loss
+is part of the PnL). Long ranges are summed from the per-day table (`fill_days`, kept by
+triggers) plus the raw rows of the partial days at either end, so a history of a million
+fills answers in milliseconds; short ranges and order-type filters read the fills
+themselves, bucketed at a resolution that keeps the curve near `TARGET_POINTS` points.
+Days are UTC days.
 """
 
 from __future__ import annotations
@@ -182,15 +184,26 @@ def _fills_from(f: HistoryFilter) -> str:
     return "fills JOIN orders ON orders.order_id = fills.order_id"
 
 
+CLOSES = (
+    "(SELECT market, side, realised_pnl, fee, time_ms, order_id FROM fills UNION ALL"
+    " SELECT market, CASE WHEN size > 0 THEN 'sell' ELSE 'buy' END, realised_pnl, fee,"
+    " time_ms, NULL FROM liquidations) AS fills"
+)
+"""Fills and liquidated slices together (a liquidation closes on the side that reduces the
+position, with its realised PnL and fee), as the per-day table sums them."""
+
+
 def _raw_rows(
     connection: Connection, f: HistoryFilter, start: int | None, end: int | None, bucket: int
 ) -> list[tuple]:
-    """(market, bucket start, tally columns...) read from the fills themselves."""
+    """(market, bucket start, tally columns...) read from the fills (and, without an
+    order-type filter, the liquidations) themselves."""
     where, params = _fill_conditions(f, start, end)
     params["bucket"] = bucket
+    source = CLOSES if f.order_type is None else _fills_from(f)
     sql = (
         f"SELECT fills.market, fills.time_ms / :bucket * :bucket, {TALLY_SQL}"
-        f" FROM {_fills_from(f)}" + _where(where) + " GROUP BY 1, 2"
+        f" FROM {source}" + _where(where) + " GROUP BY 1, 2"
     )
     return list(connection.exec_driver_sql(sql, params))
 

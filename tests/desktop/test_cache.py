@@ -16,7 +16,7 @@ from quantdesk_desktop.cache.database import CacheDatabase, CacheMismatch, cache
 from quantdesk_desktop.cache.migrations import HEAD, CacheTooNew
 from quantdesk_desktop.cache.models import CacheModel
 from quantdesk_desktop.cache.queries import DAY_MS, HistoryFilter, summarise
-from quantdesk_desktop.cache.rows import fill_row, order_row
+from quantdesk_desktop.cache.rows import fill_row, liquidation_row, order_row
 from quantdesk_desktop.cache.writer import CacheWriter
 
 T0 = 1_790_000_000_000 // DAY_MS * DAY_MS  # a UTC midnight
@@ -112,24 +112,32 @@ def test_the_review_figures_by_hand(database: CacheDatabase) -> None:
             text("INSERT INTO funding_payments VALUES (1, 'SOL-PERP', 1000000000, -250000, :t)"),
             {"t": T0 + DAY_MS + 100},
         )
+        connection.execute(  # a long liquidated on day 4: -6 realised, 1 fee: a loss of 7
+            text(
+                "INSERT INTO liquidations VALUES (1, 'ETH-PERP', 2000000000, 3000000000,"
+                " 1000000, -6000000, :t)"
+            ),
+            {"t": T0 + 3 * DAY_MS + 50},
+        )
         everything = summarise(connection, HistoryFilter())
         sells = summarise(connection, HistoryFilter(side="sell"))
         day_two = summarise(connection, HistoryFilter(T0 + DAY_MS, T0 + 2 * DAY_MS))
     totals = everything.totals
-    assert (totals.fills, totals.closes, totals.wins) == (5, 4, 2)
-    assert totals.net == (-500_000 + 9_500_000 - 4_500_000 + 2_500_000 - 7_000_000)
-    assert totals.fees == 3_000_000 and totals.worst == -7_000_000
-    assert totals.average_win() == 6_000_000 and totals.average_loss() == -5_750_000
-    assert totals.profit_factor() == 12_000_000 * 10**6 // 11_500_000
-    assert everything.funding == -250_000 and everything.net_with_funding == -250_000
+    assert (totals.fills, totals.closes, totals.wins) == (6, 5, 2)
+    assert totals.net == (-500_000 + 9_500_000 - 4_500_000 + 2_500_000 - 7_000_000 - 7_000_000)
+    assert totals.fees == 4_000_000 and totals.worst == -7_000_000
+    assert totals.average_win() == 6_000_000 and totals.average_loss() == -6_166_666
+    assert totals.profit_factor() == 12_000_000 * 10**6 // 18_500_000
+    assert everything.funding == -250_000 and everything.net_with_funding == -7_250_000
     assert {m: t.net for m, t in everything.markets.items()} == {
-        "SOL-PERP": 4_500_000, "BTC-PERP": -4_500_000}  # fmt: skip
+        "SOL-PERP": 4_500_000, "BTC-PERP": -4_500_000, "ETH-PERP": -7_000_000}  # fmt: skip
     assert {d: t.net for d, t in everything.days.items()} == {
-        T0: 9_000_000, T0 + DAY_MS: -2_000_000, T0 + 3 * DAY_MS: -7_000_000}  # fmt: skip
-    # day by day: +9, -2.25 (with funding), -7 -> peak 9, bottom -0.25
-    assert everything.curve == [9_000_000, 6_750_000, -250_000]
-    assert everything.max_drawdown == -9_250_000
-    assert sells.totals.fills == 3 and sells.funding == 0  # funding has no side
+        T0: 9_000_000, T0 + DAY_MS: -2_000_000, T0 + 3 * DAY_MS: -14_000_000}  # fmt: skip
+    # day by day: +9, -2.25 (with funding), -14 -> peak 9, bottom -7.25
+    assert everything.curve == [9_000_000, 6_750_000, -7_250_000]
+    assert everything.max_drawdown == -16_250_000
+    assert sells.totals.fills == 4 and sells.funding == 0  # funding has no side; the
+    # liquidation of a long closed it with a sell
     assert day_two.totals.fills == 2 and day_two.funding == -250_000
     assert day_two.bucket_ms < DAY_MS  # a short range is read at a finer resolution
 
@@ -144,6 +152,19 @@ def test_day_sums_and_raw_fills_give_the_same_figures(database: CacheDatabase, m
         fill = _fill(i, when, realised, fee, rng.choice(markets), rng.choice(["buy", "sell"]))
         rows.append(fill_row(fill))
     CacheWriter(database).fills(rows)
+    liquidations = [
+        {
+            "id": i,
+            "market": rng.choice(markets),
+            "size": f"{rng.choice([-1, 1]) * 2}",
+            "price": "100",
+            "fee": "0.5",
+            "realised_pnl": f"-{rng.randint(1, 40)}",
+            "time_ms": T0 + rng.randrange(90 * DAY_MS),
+        }
+        for i in range(1, 60)
+    ]
+    CacheWriter(database).liquidations([liquidation_row(x) for x in liquidations])
     ranges = [
         HistoryFilter(T0 + 5 * DAY_MS + 12_345, T0 + 70 * DAY_MS + 999, ("SOL-PERP", "ETH-PERP")),
         HistoryFilter(None, T0 + 40 * DAY_MS + 1, side="sell"),
@@ -159,7 +180,7 @@ def test_day_sums_and_raw_fills_give_the_same_figures(database: CacheDatabase, m
         by_fills = [summarise(connection, f) for f in closed]
         counts = [queries.count_fills(connection, f) for f in ranges]
     for days, raw, count in zip(by_days, by_fills, counts, strict=True):
-        assert days.bucket_ms == DAY_MS and days.totals.fills == count
+        assert days.bucket_ms == DAY_MS and days.totals.fills > count  # liquidations too
         assert days.totals == raw.totals and days.markets == raw.markets and days.days == raw.days
         assert days.curve == raw.curve and days.max_drawdown == raw.max_drawdown
 
