@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed
 from quantdesk_desktop.client.outcomes import OrderRefusal
+from quantdesk_desktop.client.portfolio_feed import PortfolioFeed
 from quantdesk_desktop.client.rest import ApiError, RestClient
 from quantdesk_desktop.client.stream import StreamClient, Subscription
 from quantdesk_desktop.client.wallet import Wallet
 from quantdesk_desktop.state.history import PAGE_SIZE
-from quantdesk_desktop.state.portfolio import FUNDING_PAGE
 from quantdesk_desktop.state.store import MarketStore
 
 if TYPE_CHECKING:
@@ -37,13 +37,6 @@ PRIVATE_CHANNELS = ("orders", "fills", "positions", "account", "alerts")
 TICKERS_EVERY_S = 2.0
 RISK_EVERY_S = 2.0
 HISTORY_CANDLES = 1_000
-PORTFOLIO_EVERY_S = 30.0
-"""The PnL, equity curve and funding payments reload this often, and soon after the
-account's balances or fills move."""
-PORTFOLIO_SETTLE_S = 1.0
-"""After a move, wait this long before reloading them (a burst of fills: one reload)."""
-EQUITY_POINTS = 1_000
-"""Equity points asked for at a time."""
 TRANSFER_KINDS = ("deposit", "withdraw")
 TAPE_HISTORY = 200
 CACHE_EVERY_S = 60.0
@@ -76,9 +69,10 @@ class WorkstationClient:
         self._tasks: list[asyncio.Task] = []
         self._orders = itertools.count(1)
         self._synced_wanted = -1
-        self._portfolio_moved = asyncio.Event()
         self.notices: list[str] = []
         """Messages for the user (refusals, failures), newest last."""
+        self.portfolio = PortfolioFeed(store, self.rest, self._notice)
+        """The Portfolio panel's figures, reloaded as the account moves."""
         self.on_own_update: Callable[[], None] | None = None
         """Called when the account's orders, positions or fills changed (the window runs a
         frame at once instead of waiting for its clock)."""
@@ -103,7 +97,7 @@ class WorkstationClient:
         self._spawn(self.load_order_history())
         if self._cache_database is not None:
             self.use_cache(self._cache_database)
-        self._spawn(self._follow_portfolio())
+        self._spawn(self.portfolio.follow())
         self.sync_wanted()
 
     def use_cache(self, database: CacheDatabase) -> None:
@@ -171,49 +165,6 @@ class WorkstationClient:
         else:
             history.load_page(page)
 
-    async def _follow_portfolio(self) -> None:
-        """Load the PnL, the equity curve and the newest funding payments, then again every
-        `PORTFOLIO_EVERY_S`, or `PORTFOLIO_SETTLE_S` after the balances or fills move."""
-        while True:
-            await self.load_portfolio()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._portfolio_moved.wait(), PORTFOLIO_EVERY_S)
-            await asyncio.sleep(PORTFOLIO_SETTLE_S)
-            self._portfolio_moved.clear()
-
-    async def load_portfolio(self) -> None:
-        """Reload the PnL, the equity points after the newest held and the newest page of
-        funding payments."""
-        portfolio = self.store.portfolio
-        try:
-            portfolio.load_pnl(await self.rest.pnl())
-            newest = portfolio.newest_equity_ms
-            start = None if newest is None else newest + 1
-            portfolio.load_equity(await self.rest.equity(start_ms=start, limit=EQUITY_POINTS))
-            payments = await self.rest.funding_payments(limit=FUNDING_PAGE)
-            portfolio.take_newest_funding(payments, FUNDING_PAGE)
-        except ApiError as error:
-            portfolio.load_failed(error.message)
-
-    async def load_funding_page(self) -> None:
-        """Load the next older page of funding payments (a panel asked for it)."""
-        portfolio = self.store.portfolio
-        if not portfolio.start_funding_load():
-            return
-        try:
-            rows = await self.rest.funding_payments(
-                before_id=portfolio.oldest_funding_id, limit=FUNDING_PAGE
-            )
-        except ApiError as error:
-            portfolio.funding_failed(error.message)
-            self._notice(f"funding payments: {error.message}")
-        else:
-            portfolio.load_funding_page(rows, FUNDING_PAGE)
-
-    def _portfolio_moves(self) -> None:
-        """The balances or fills moved: the PnL and the curve are due a reload."""
-        self._portfolio_moved.set()
-
     # -- following what panels want -------------------------------------------------
 
     def sync_wanted(self) -> None:
@@ -223,7 +174,7 @@ class WorkstationClient:
         if self.store.history.more_wanted:
             self._spawn(self.load_order_history())
         if self.store.portfolio.funding_more_wanted:
-            self._spawn(self.load_funding_page())
+            self._spawn(self.portfolio.load_funding_page())
         if self._synced_wanted == self.store.wanted_version:
             return
         self._synced_wanted = self.store.wanted_version
@@ -305,7 +256,7 @@ class WorkstationClient:
         elif channel == "account":
             store.account.balances = message.get("balances", [])
             store.account.version += 1
-            self._portfolio_moves()
+            self.portfolio.moved()
         elif channel == "alerts":
             store.alerts.apply(message, _now_ms())
             self._notice(_alert_text(message))
@@ -323,7 +274,7 @@ class WorkstationClient:
             store.positions.apply_positions(message)
         else:
             store.positions.apply_fill(message)
-            self._portfolio_moves()
+            self.portfolio.moved()
         if self.on_own_update is not None:
             self.on_own_update()
 
@@ -411,7 +362,7 @@ class WorkstationClient:
         else:
             self.store.account.balances = balances
             self.store.account.version += 1
-            self._portfolio_moves()
+            self.portfolio.moved()
             outcome = balances
         if on_result is not None:
             on_result(outcome)
