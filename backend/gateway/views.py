@@ -15,7 +15,7 @@ from backend.domain.margin import liquidation_price
 from backend.domain.markets import MarketCatalog, MarketSpec
 from backend.domain.orders import Order
 from backend.schemas.orders import OrderOut
-from backend.schemas.positions import BalanceOut, PositionOut
+from backend.schemas.positions import BalanceOut, FundingPaymentOut, PositionOut
 from backend.services.trading.state import TradingState
 
 
@@ -78,6 +78,17 @@ def find_by_client_id(state: TradingState, account: str, client_order_id: str) -
         if order is not None:
             return order
     return None
+
+
+def funding_payment_out(row: Any) -> FundingPaymentOut:
+    """The wire form of a stored funding payment."""
+    return FundingPaymentOut(
+        id=row.id,
+        market=row.market,
+        position=format_fixed(row.base, BASE_PRECISION),
+        amount=format_fixed(row.amount, QUOTE_PRECISION),
+        settled_at_ms=row.settled_at_ms,
+    )
 
 
 def order_record_out(row: Any) -> OrderOut:

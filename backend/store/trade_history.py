@@ -8,8 +8,9 @@ from sqlalchemy import Select, union
 from sqlmodel import Session, select
 
 from backend.store.models import Trade
+from backend.store.paging import MAX_PAGE, page_size
 
-MAX_PAGE = 1_000
+__all__ = ["MAX_PAGE", "trades_after"]
 
 
 def trades_after(session: Session, user_id: int, cursor: int, limit: int = MAX_PAGE) -> list[Trade]:
@@ -19,7 +20,7 @@ def trades_after(session: Session, user_id: int, cursor: int, limit: int = MAX_P
     two (a self-trade appears once) is cut again. An OR of both roles would make the
     database collect and sort every later trade of the user before the limit.
     """
-    limit = max(1, min(limit, MAX_PAGE))
+    limit = page_size(limit)
     page_ids = union(
         _ids_in_role(Trade.maker_user_id, user_id, cursor, limit),
         _ids_in_role(Trade.taker_user_id, user_id, cursor, limit),

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query
 from backend.domain.account import Account
 from backend.domain.errors import AccountRejected, DomainError, RejectCode
 from backend.domain.fixed_point import (
-    BASE_PRECISION,
     QUOTE_PRECISION,
     FixedPointError,
     format_fixed,
@@ -19,7 +18,7 @@ from backend.domain.fixed_point import (
 from backend.domain.margin import MissingPrice, market_prices
 from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, HistoryDep, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
-from backend.gateway.views import balances, positions
+from backend.gateway.views import balances, funding_payment_out, positions
 from backend.schemas.orders import MAX_FIXED
 from backend.schemas.portfolio import EquityPointOut, MarketPnlOut, PnlOut, PnlTotalsOut
 from backend.schemas.positions import (
@@ -133,16 +132,8 @@ async def funding_payments(
 ) -> list[FundingPaymentOut]:
     """Funding the user paid (negative) or received, newest first; page with
     ``before_id`` (the last id seen)."""
-    return [
-        FundingPaymentOut(
-            id=row.id,
-            market=row.market,
-            position=format_fixed(row.base, BASE_PRECISION),
-            amount=format_fixed(row.amount, QUOTE_PRECISION),
-            settled_at_ms=row.settled_at_ms,
-        )
-        for row in history.funding_payments(user, market, before_id, limit)
-    ]
+    rows = history.funding_payments(user, market, before_id, limit)
+    return [funding_payment_out(row) for row in rows]
 
 
 def _usdc(value: int) -> str:

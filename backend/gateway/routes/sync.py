@@ -15,10 +15,9 @@ from backend.domain.fixed_point import (
     QUOTE_PRECISION,
     format_fixed,
 )
-from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser
+from backend.gateway.deps import PRIVATE_LIMIT, ContextDep, CurrentUser, TradingDep
 from backend.gateway.errors import ERROR_RESPONSES
-from backend.gateway.views import order_record_out
-from backend.schemas.positions import FundingPaymentOut
+from backend.gateway.views import funding_payment_out, order_record_out
 from backend.schemas.sync import (
     FundingPage,
     LiquidationOut,
@@ -28,7 +27,6 @@ from backend.schemas.sync import (
     TransferPage,
 )
 from backend.services.market_data.sync_feeds import SyncFeeds
-from backend.services.trading.service import TradingUnavailable
 
 router = APIRouter(
     prefix="/api/sync", tags=["sync"], responses=ERROR_RESPONSES, dependencies=PRIVATE_LIMIT
@@ -37,10 +35,8 @@ router = APIRouter(
 CURSOR = r"^\d{1,19}-\d{1,19}$"
 
 
-async def _feeds(context: ContextDep) -> SyncFeeds:
-    if context.trading is None:
-        raise TradingUnavailable("trading is not enabled on this server")
-    return SyncFeeds(context.trading.database)
+async def _feeds(trading: TradingDep) -> SyncFeeds:
+    return SyncFeeds(trading.database)
 
 
 FeedsDep = Annotated[SyncFeeds, Depends(_feeds)]
@@ -75,16 +71,7 @@ async def funding_payments(
     """Funding payments with an id above ``cursor``, oldest first."""
     rows = feeds.funding(user, cursor, limit)
     return FundingPage(
-        payments=[
-            FundingPaymentOut(
-                id=row.id,
-                market=row.market,
-                position=format_fixed(row.base, BASE_PRECISION),
-                amount=format_fixed(row.amount, QUOTE_PRECISION),
-                settled_at_ms=row.settled_at_ms,
-            )
-            for row in rows
-        ],
+        payments=[funding_payment_out(row) for row in rows],
         next_cursor=rows[-1].id if rows else cursor,
     )
 

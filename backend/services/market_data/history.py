@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend.domain.candles import Candle
 from backend.store import account_history, market_history, portfolio_history
@@ -18,12 +18,11 @@ from backend.store.models import (
     Order,
     SystemEvent,
     Trade,
-    User,
     UserStats,
 )
+from backend.store.paging import page_size
 from backend.store.repositories.system_events import recent_system_events
-
-MAX_PAGE = 1_000
+from backend.store.repositories.users import user_id_of
 
 
 class HistoryService:
@@ -38,7 +37,7 @@ class HistoryService:
         """Candles of ``market`` with trades in [start_ms, end_ms), oldest first."""
         with Session(self._db) as session:
             return market_history.candles(
-                session, market, interval_ms, start_ms, end_ms, _page(limit)
+                session, market, interval_ms, start_ms, end_ms, page_size(limit)
             )
 
     def summary(self, market: str, start_ms: int, end_ms: int) -> Candle | None:
@@ -49,22 +48,22 @@ class HistoryService:
     def funding_rates(self, market: str, before_id: int | None, limit: int) -> list[FundingRate]:
         """Settled funding rates, newest first."""
         with Session(self._db) as session:
-            return market_history.funding_rates(session, market, before_id, _page(limit))
+            return market_history.funding_rates(session, market, before_id, page_size(limit))
 
     def oracle_prices(self, market: str, before_id: int | None, limit: int) -> list[OraclePrice]:
         """Recorded oracle prices, newest first."""
         with Session(self._db) as session:
-            return market_history.oracle_prices(session, market, before_id, _page(limit))
+            return market_history.oracle_prices(session, market, before_id, page_size(limit))
 
     def public_trades(self, market: str, before_id: int | None, limit: int) -> list[Trade]:
         """The market's trades, newest first (no accounts: what the tape shows)."""
         with Session(self._db) as session:
-            return market_history.public_trades(session, market, before_id, _page(limit))
+            return market_history.public_trades(session, market, before_id, page_size(limit))
 
     def recent_auctions(self, market: str, limit: int) -> list[Auction]:
         """The market's latest auctions, newest first."""
         with Session(self._db) as session:
-            return market_history.recent_auctions(session, market, _page(limit))
+            return market_history.recent_auctions(session, market, page_size(limit))
 
     def auction(
         self, auction_id: int
@@ -76,34 +75,34 @@ class HistoryService:
     def system_events(self, limit: int) -> list[SystemEvent]:
         """The newest system events first."""
         with Session(self._db) as session:
-            return recent_system_events(session, _page(limit))
+            return recent_system_events(session, page_size(limit))
 
     def order_history(
         self, pubkey: str, market: str | None, before: tuple[int, int] | None, limit: int
     ) -> list[Order]:
         """The user's finished orders, newest first."""
         with Session(self._db) as session:
-            user_id = _user_id(session, pubkey)
+            user_id = user_id_of(session, pubkey)
             if user_id is None:
                 return []
-            return account_history.order_history(session, user_id, market, before, _page(limit))
+            return account_history.order_history(session, user_id, market, before, page_size(limit))
 
     def funding_payments(
         self, pubkey: str, market: str | None, before_id: int | None, limit: int
     ) -> list[FundingPayment]:
         """The user's funding payments, newest first."""
         with Session(self._db) as session:
-            user_id = _user_id(session, pubkey)
+            user_id = user_id_of(session, pubkey)
             if user_id is None:
                 return []
             return account_history.funding_payments(
-                session, user_id, market, before_id, _page(limit)
+                session, user_id, market, before_id, page_size(limit)
             )
 
     def pnl_by_market(self, pubkey: str) -> dict[str, portfolio_history.MarketTotals]:
         """The user's realised PnL, fees and funding per market, from the tables."""
         with Session(self._db) as session:
-            user_id = _user_id(session, pubkey)
+            user_id = user_id_of(session, pubkey)
             if user_id is None:
                 return {}
             return portfolio_history.pnl_by_market(session, user_id)
@@ -113,21 +112,15 @@ class HistoryService:
     ) -> list[EquitySnapshot]:
         """The user's last ``limit`` equity snapshots in [start_ms, end_ms), oldest first."""
         with Session(self._db) as session:
-            user_id = _user_id(session, pubkey)
+            user_id = user_id_of(session, pubkey)
             if user_id is None:
                 return []
-            return portfolio_history.equity_points(session, user_id, start_ms, end_ms, _page(limit))
+            return portfolio_history.equity_points(
+                session, user_id, start_ms, end_ms, page_size(limit)
+            )
 
     def user_stats(self, pubkey: str) -> UserStats | None:
         """The user's lifetime trading totals (None before the first fill or funding)."""
         with Session(self._db) as session:
-            user_id = _user_id(session, pubkey)
+            user_id = user_id_of(session, pubkey)
             return None if user_id is None else session.get(UserStats, user_id)
-
-
-def _user_id(session: Session, pubkey: str) -> int | None:
-    return session.exec(select(User.id).where(User.pubkey == pubkey)).first()
-
-
-def _page(limit: int) -> int:
-    return max(1, min(limit, MAX_PAGE))
