@@ -229,10 +229,8 @@ def _bucketed_rows(connection: Connection, f: HistoryFilter) -> tuple[int, list[
     span = f.span_ms()
     if f.order_type is not None or (span is not None and span <= RAW_SPAN_MS):
         if span is None:
-            first, last = connection.exec_driver_sql(
-                "SELECT MIN(time_ms), MAX(time_ms) FROM fills"
-            ).one()
-            span = 0 if first is None else last - first
+            known = fill_span(connection)
+            span = 0 if known is None else known[1] - known[0]
         bucket = choose_bucket(span)
         return bucket, _raw_rows(connection, f, f.start_ms, f.end_ms, bucket)
     first_full = None if f.start_ms is None else -(-f.start_ms // DAY_MS)
@@ -319,16 +317,9 @@ def fills_page(
 ) -> list[tuple]:
     """Fills matching ``f``, newest first, after the (time, trade id) ``before``."""
     where, params = _fill_conditions(f, f.start_ms, f.end_ms)
-    if before is not None:
-        where.append("(fills.time_ms, fills.trade_id) < (:before_time, :before_id)")
-        params["before_time"], params["before_id"] = before
-    params["limit"] = limit
-    sql = (
-        f"SELECT {FILL_COLUMNS} FROM {_fills_from(f)}"
-        + _where(where)
-        + " ORDER BY fills.time_ms DESC, fills.trade_id DESC LIMIT :limit"
-    )
-    return list(connection.exec_driver_sql(sql, params))
+    source = f"{FILL_COLUMNS} FROM {_fills_from(f)}"
+    keys = ("fills.time_ms", "fills.trade_id")
+    return _newest_page(connection, source, where, params, keys, before, limit)
 
 
 ORDER_COLUMNS = (
@@ -346,22 +337,33 @@ def orders_page(
 ) -> list[tuple]:
     """Orders placed in ``f``'s range (and matching its markets, side and type), newest
     first, after the (created time, order id) ``before``."""
-    where, params = _range(f.start_ms, f.end_ms, f.markets, "created_at_ms", "market")
-    for name in ("side", "order_type"):
-        value = getattr(f, name)
-        if value is not None:
-            where.append(f"{'type' if name == 'order_type' else name} = :{name}")
-            params[name] = value
+    where, params = _order_conditions(f)
+    source = f"{ORDER_COLUMNS} FROM orders"
+    keys = ("created_at_ms", "order_id")
+    return _newest_page(connection, source, where, params, keys, before, limit)
+
+
+def _newest_page(
+    connection: Connection,
+    source: str,
+    where: list[str],
+    params: dict,
+    keys: tuple[str, str],
+    before: tuple[int, int] | None,
+    limit: int,
+) -> list[tuple]:
+    """``SELECT source`` under ``where``, newest first by the (time, id) ``keys``, the
+    rows after ``before`` (the keys of the previous page's last row)."""
+    time_key, id_key = keys
     if before is not None:
-        where.append("(created_at_ms, order_id) < (:before_time, :before_id)")
-        params["before_time"], params["before_id"] = before
-    params["limit"] = limit
+        where = [*where, f"({time_key}, {id_key}) < (:before_time, :before_id)"]
+        params = params | {"before_time": before[0], "before_id": before[1]}
     sql = (
-        f"SELECT {ORDER_COLUMNS} FROM orders"
+        f"SELECT {source}"
         + _where(where)
-        + " ORDER BY created_at_ms DESC, order_id DESC LIMIT :limit"
+        + f" ORDER BY {time_key} DESC, {id_key} DESC LIMIT :limit"
     )
-    return list(connection.exec_driver_sql(sql, params))
+    return list(connection.exec_driver_sql(sql, params | {"limit": limit}))
 
 
 def count_orders(connection: Connection, f: HistoryFilter) -> int:
