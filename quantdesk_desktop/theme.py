@@ -12,6 +12,10 @@ from pathlib import Path
 THEMES_DIR = Path(__file__).resolve().parent.parent / "resources" / "themes"
 
 
+ARMED = "background: #c62828; color: white; font-weight: bold;"
+"""How a switch that arms the trading keys looks while armed (the same in both themes)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Palette:
     """Colours as ``#rrggbb`` text."""

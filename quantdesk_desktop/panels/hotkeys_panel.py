@@ -5,6 +5,7 @@ switch, and the hotkey size in the panel's market."""
 from __future__ import annotations
 
 from backend.domain.fixed_point import BASE_PRECISION, format_fixed
+from quantdesk_desktop import theme
 from quantdesk_desktop.hotkeys.actions import ACTIONS, HotkeyAction
 from quantdesk_desktop.hotkeys.keymap import KeymapError
 from quantdesk_desktop.panels.base import Panel
@@ -148,11 +149,7 @@ class HotkeysPanel(Panel):
         self._seen = seen
         self.arm_button.setChecked(board.armed)
         self.arm_button.setText("Trading keys ARMED" if board.armed else "Trading keys disarmed")
-        self.arm_button.setStyleSheet(
-            "QPushButton { background: #c62828; color: white; font-weight: bold; }"
-            if board.armed
-            else ""
-        )
+        self.arm_button.setStyleSheet(f"QPushButton {{ {theme.ARMED} }}" if board.armed else "")
         self.size_label.setText(f"Size {format_fixed(size, BASE_PRECISION)} {self.market}")
         colour = REFUSED_COLOUR if board.last_was_refused else ""
         self.outcome.setStyleSheet(f"color: {colour}" if colour else "")

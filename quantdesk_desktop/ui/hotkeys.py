@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from backend.domain.fixed_point import BASE_PRECISION, format_fixed
+from quantdesk_desktop import theme
 from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.hotkeys.actions import BY_NAME
 from quantdesk_desktop.hotkeys.board import HotkeyBoard
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("quantdesk.hotkeys")
 
-ARMED_STYLE = "QToolButton { background: #c62828; color: white; font-weight: bold; }"
+ARMED_STYLE = f"QToolButton {{ {theme.ARMED} }}"
 
 
 class ArmSwitch(QtWidgets.QToolButton):
