@@ -120,5 +120,6 @@ def _guard(store: MarketStore, guards: Guards, market: str, size: int, price: in
 
 
 def _describe(position: PositionView) -> str:
-    side = "long" if position.size > 0 else "short"
-    return f"{position.market} {side} {format_fixed(abs(position.size), BASE_PRECISION)}"
+    return (
+        f"{position.market} {position.direction} {format_fixed(abs(position.size), BASE_PRECISION)}"
+    )

@@ -22,6 +22,11 @@ class PositionView:
     unrealised_pnl: int
     liquidation_price: int | None
 
+    @property
+    def direction(self) -> str:
+        """``long`` or ``short``."""
+        return "long" if self.size > 0 else "short"
+
     @classmethod
     def of(cls, row: dict) -> PositionView:
         """From the wire shape."""

@@ -31,14 +31,9 @@ from quantdesk_desktop.trading.order_bodies import (
     reverse_order,
 )
 
-
-def _side(position: PositionView) -> str:
-    return "long" if position.size > 0 else "short"
-
-
 COLUMNS = (
     Column("Market", lambda p: p.market, LEFT),
-    Column("Side", _side, LEFT, colour=lambda p: side_colour(_side(p))),
+    Column("Side", lambda p: p.direction, LEFT, colour=lambda p: side_colour(p.direction)),
     Column("Size", lambda p: size_text(abs(p.size)), sort_key=lambda p: abs(p.size)),
     Column(
         "Entry", lambda p: price_text(p.entry_price), sort_key=lambda p: optional_key(p.entry_price)
@@ -140,7 +135,7 @@ class PositionsTab(TableTab):
         """Reverse the chosen positions at market."""
         chosen = self.chosen()
         if chosen and not self.confirm(
-            "Reverse " + ", ".join(f"{p.market} {_side(p)}" for p in chosen) + " at market?"
+            "Reverse " + ", ".join(f"{p.market} {p.direction}" for p in chosen) + " at market?"
         ):
             return
         self._send_each(reverse_order, "reverse", chosen)
