@@ -12,6 +12,8 @@ ruff check .
 ruff format --check .
 echo "== import contracts"
 lint-imports --no-cache
+echo "== cargo test (programs/)"
+bash scripts/rust_tests.sh
 
 # A private X display for the Qt tests, stopped on exit.
 display_file=$(mktemp)
