@@ -77,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, MarketSpecError) as error:
         print(f"quantdesk-backend: cannot load markets: {error}", file=sys.stderr)
         return 2
+    if settings.settlement == "solana":
+        from backend.services.solana.keeper_key import KeeperKeyError, load_keeper_key
+
+        try:
+            load_keeper_key(settings.solana_keeper_key_name)
+        except KeeperKeyError as error:
+            print(f"quantdesk-backend: cannot settle on Solana: {error}", file=sys.stderr)
+            return 2
 
     import uvicorn
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.services.solana.settings_checks import check_program_id, check_rpc_url
 
 
 class BackendSettings(BaseSettings):
@@ -81,3 +83,30 @@ class BackendSettings(BaseSettings):
     the simulated market trades (0: none, only the makers quote)."""
     simulator_seed: int = 7
     """Seed of the offline price simulator (the embedded default's oracle)."""
+    settlement: Literal["local", "solana"] = "local"
+    """Where trades settle: the backend's local ledger (the default, offline), or the
+    QuantDesk program on Solana through ``solana_rpc_url``, signed by the keeper key."""
+    solana_rpc_url: str | None = None
+    """The Solana JSON-RPC endpoint (http or https); required when ``settlement=solana``."""
+    solana_program_id: str = "G7isTpCkw8TWhPhozSuZMbUjTEF8Jf8xxAguZyL39L8J"
+    """The address (base58) of the QuantDesk perpetuals program."""
+    solana_keeper_key_name: str = Field(default="solana-keeper", min_length=1)
+    """The name of the OS keyring entry (service ``quantdesk``) that holds the keeper's
+    keypair; the key itself never appears in settings."""
+    solana_commitment: Literal["processed", "confirmed", "finalized"] = "confirmed"
+    """How settled a transaction must be before the keeper counts it as done."""
+
+    @field_validator("solana_rpc_url")
+    @classmethod
+    def _rpc_url(cls, url: str | None) -> str | None:
+        return None if url is None or not url.strip() else check_rpc_url(url)
+
+    @model_validator(mode="after")
+    def _solana_needs_an_rpc(self) -> BackendSettings:
+        if self.settlement == "solana":
+            if self.solana_rpc_url is None:
+                raise ValueError(
+                    "settlement=solana needs a Solana RPC URL (QUANTDESK_SOLANA_RPC_URL)"
+                )
+            check_program_id(self.solana_program_id)
+        return self
