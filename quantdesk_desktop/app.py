@@ -20,7 +20,7 @@ from quantdesk_desktop import paths, theme
 from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
 from quantdesk_desktop.client.rest import ApiError
 from quantdesk_desktop.client.session import WorkstationClient
-from quantdesk_desktop.client.wallet import load_wallet
+from quantdesk_desktop.client.wallet import Wallet
 from quantdesk_desktop.hotkeys.keymap import Keymap
 from quantdesk_desktop.hotkeys.sizes import HotkeySizes
 from quantdesk_desktop.qt import QApplication, QtCore
@@ -28,6 +28,10 @@ from quantdesk_desktop.settings import EMBEDDED, WorkstationSettings
 from quantdesk_desktop.state.store import MarketStore
 from quantdesk_desktop.ui.main_window import MainWindow
 from quantdesk_desktop.ui.workspace import WorkspaceStore
+from quantdesk_desktop.wallet.errors import WalletError
+from quantdesk_desktop.wallet.gate import EMBEDDED_BACKEND, SigningGate
+from quantdesk_desktop.wallet.keeper import WalletKeeper
+from quantdesk_desktop.wallet.keeper import install as install_wallet
 
 if TYPE_CHECKING:
     from quantdesk_desktop.cache.database import CacheDatabase
@@ -106,17 +110,21 @@ class Workstation:
         self.window.resize(1600, 960)
         self.window.show()
         log.info("window shown")
-        wallet = load_wallet(self.settings.profile.name, paths.data_dir())
+        wallet = self._load_wallet()
         try:
             url = await self._backend_url()
             log.info("backend at %s answers", url)
+            if self.backend is not None and url == self.backend.url:
+                wallet.gate.trust(url, EMBEDDED_BACKEND)  # its sign-in needs no dialog
             self.client = WorkstationClient(self.store, url, wallet)
             await self.client.start()
             log.info("signed in as %s", wallet.pubkey)
-        except (BackendFailed, ApiError, OSError) as error:
+        except (BackendFailed, ApiError, OSError, WalletError) as error:
             log.error("cannot start the session: %s", error)
             self.cache = self._open_cache(wallet.pubkey)
             self._go_offline(str(error))
+            if isinstance(error, WalletError):  # the backend answers: the wallet said no
+                self.window.status.show_notice(f"Not signed in: {error}")
             if self.options.screenshot is not None:
                 return 1
             await quit_event.wait()
@@ -137,6 +145,26 @@ class Workstation:
             return 0
         finally:
             sweeper.cancel()
+
+    def _load_wallet(self) -> Wallet:
+        """The profile's wallet (shown in the Wallet panel), whose signatures the user
+        approves in a dialog over the window, except sign-ins to remembered backends."""
+        from quantdesk_desktop.panels.wallet.approval_dialog import DialogApprover
+
+        gate = SigningGate(DialogApprover(self.window))
+        for url in self.settings.trusted_sign_in:
+            gate.trust(url)
+        gate.on_remember = self._remember_backend
+        keeper = WalletKeeper(self.settings.profile.name, paths.data_dir(), gate=gate)
+        wallet = keeper.load()
+        install_wallet(keeper)
+        return wallet
+
+    def _remember_backend(self, url: str) -> None:
+        """Sign in to ``url`` without asking from now on (the URL is saved, nothing else)."""
+        if url not in self.settings.trusted_sign_in:
+            self.settings.trusted_sign_in.append(url)
+            self._save_settings()
 
     def _open_cache(self, pubkey: str) -> CacheDatabase | None:
         """The account's local cache for this backend profile, under review (None, and

@@ -89,6 +89,9 @@ class WorkstationSettings:
     """Hotkey order size per market, as decimal text."""
     alerts: AlertSettings = field(default_factory=AlertSettings)
     """Account health thresholds and the alert sound."""
+    trusted_sign_in: list[str] = field(default_factory=list)
+    """Backend URLs the wallet signs in to without asking (the approval dialog's "don't
+    ask again"). URLs only: no key or secret is ever in the settings."""
 
     @classmethod
     def load(cls, path: Path) -> WorkstationSettings:
@@ -113,6 +116,8 @@ class WorkstationSettings:
             settings.hotkey_sizes = raw["hotkey_sizes"]
         if isinstance(raw.get("alerts"), dict):
             settings.alerts = AlertSettings.of(raw["alerts"])
+        if isinstance(raw.get("trusted_sign_in"), list):
+            settings.trusted_sign_in = [u for u in raw["trusted_sign_in"] if isinstance(u, str)]
         profile = raw.get("profile")
         if isinstance(profile, dict):
             known = {f.name for f in fields(ConnectionProfile)}

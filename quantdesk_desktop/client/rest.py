@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from quantdesk_desktop.client.wallet import Wallet
+from quantdesk_desktop.wallet.login_message import sign_login
 
 REFRESH_MARGIN_S = 30.0
 """Renew the access token this long before it expires."""
@@ -41,12 +42,14 @@ class RestClient:
         await self.http.aclose()
 
     async def sign_in(self, wallet: Wallet) -> str:
-        """The Sign-In With Solana flow: sign the server's message; the access token."""
+        """The Sign-In With Solana flow: sign the server's message once the wallet's gate
+        approved it (`SigningRefused` if not: nothing is signed); the access token."""
         challenge = await self._call("GET", "/api/auth/nonce", params={"pubkey": wallet.pubkey})
+        message = challenge["message"]
         body = {
             "pubkey": wallet.pubkey,
-            "message": challenge["message"],
-            "signature": wallet.sign(challenge["message"]),
+            "message": message,
+            "signature": await sign_login(wallet, message, self.base_url),
         }
         self._take_tokens(await self._call("POST", "/api/auth/verify", json=body))
         assert self.access_token is not None

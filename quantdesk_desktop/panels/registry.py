@@ -30,6 +30,7 @@ ENTRIES: dict[str, PanelEntry] = {
     "risk": PanelEntry("quantdesk_desktop.panels.risk", "RiskPanel", "Risk"),
     "portfolio": PanelEntry("quantdesk_desktop.panels.portfolio", "PortfolioPanel", "Portfolio"),
     "history": PanelEntry("quantdesk_desktop.panels.history", "HistoryPanel", "History"),
+    "wallet": PanelEntry("quantdesk_desktop.panels.wallet.panel", "WalletPanel", "Wallet"),
 }
 
 

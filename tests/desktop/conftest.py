@@ -9,8 +9,28 @@ import pytest
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import keyring.core
+
 from quantdesk_desktop.qt import QApplication, QtCore
 from tests.desktop.live_backend import backend, client  # noqa: F401  (shared fixtures)
+from tests.desktop.wallet.file_keyring import FileKeyring, configure_environment
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(autouse=True)
+def _file_keyring(tmp_path, monkeypatch):
+    """Each test keeps wallet keys in a real keyring backend of its own, a file under its
+    tmp_path, never in the machine's keyring; child processes (the workstation, a cache
+    sync) find the same file through the environment."""
+    path = tmp_path / "keyring.json"
+    for name, value in configure_environment(path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))
+    )
+    monkeypatch.setattr(keyring.core, "_keyring_backend", FileKeyring(path))
+    return path
 
 
 @pytest.fixture(autouse=True)

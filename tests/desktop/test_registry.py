@@ -11,4 +11,4 @@ def test_every_registered_kind_imports_its_panel_class() -> None:
         panel_type = PANEL_TYPES[kind]
         assert issubclass(panel_type, Panel)
         assert panel_type.kind == kind and panel_type.title == PANEL_TYPES.title(kind)
-    assert len(PANEL_TYPES) == 10 and "history" in PANEL_TYPES
+    assert len(PANEL_TYPES) == 11 and "history" in PANEL_TYPES and "wallet" in PANEL_TYPES
