@@ -3,8 +3,14 @@ Token and Associated Token Account programs included), this class keeps what a n
 around execution: blocks and heights, which blockhashes are still valid, the signature
 status cache with commitment levels, and transactions in flight.
 
+The QuantDesk program is deployed (a placeholder executable, see ``deployment``) but runs
+natively: a transaction holding one of its instructions is executed as a whole by
+``native_execution`` over LiteSVM's accounts, with the same statuses, logs and errors.
+
 Time is blocks: every RPC call the node answers first produces one block, so a client
-that polls sees the chain move, and a test can move it further with ``advance``.
+that polls sees the chain move, and a test can move it further with ``advance``. The
+clock programs read (``Clock::unix_timestamp``) starts at ``GENESIS_UNIX_TIME`` and
+stands still unless a test moves it (``set_unix_time``, ``warp_seconds``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from solders.clock import Clock
 from solders.hash import Hash
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
@@ -24,7 +31,10 @@ from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata
 from solders.transaction_status import TransactionErrorFieldless
 
+from tests.solana_rpc.deployment import deploy_placeholder
 from tests.solana_rpc.faults import Faults
+from tests.solana_rpc.native_execution import NativeExecutor, NativeOutcome
+from tests.solana_rpc.native_program import PROGRAM_ID, NativeRuntimeError
 
 MAX_PROCESSING_AGE = 150
 """Blocks a blockhash stays valid for (the runtime's constant)."""
@@ -34,6 +44,8 @@ FINALIZED_DEPTH = 32
 """Blocks before its block is rooted (31 confirmations and more)."""
 API_VERSION = "2.1.21"
 FEATURE_SET = 1416569292
+GENESIS_UNIX_TIME = 1_767_225_600
+"""The cluster clock's unix time until a test moves it (2026-01-01)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,10 @@ class LocalCluster:
     def __init__(self, start_height: int = 1_000, slot_lead: int = 40_000) -> None:
         # Blockhash validity is this class's job (LiteSVM keeps only one blockhash).
         self.svm = LiteSVM().with_blockhash_check(False)
+        self.set_unix_time(GENESIS_UNIX_TIME)
+        deploy_placeholder(self.svm, PROGRAM_ID)
+        self.native = NativeExecutor(self.svm)
+        """Runs the transactions addressed to the QuantDesk program."""
         self.faults = Faults()
         self.height = start_height
         self.slot = start_height + slot_lead
@@ -108,6 +124,24 @@ class LocalCluster:
         """Enough empty blocks pass that every blockhash handed out so far is invalid."""
         self.advance(MAX_PROCESSING_AGE + 1)
 
+    @property
+    def unix_time(self) -> int:
+        """The cluster clock's unix time, as programs read it."""
+        return self.svm.get_clock().unix_timestamp
+
+    def set_unix_time(self, unix_time: int) -> None:
+        """Move the cluster clock (a test's way to let seconds pass)."""
+        now = self.svm.get_clock()
+        self.svm.set_clock(
+            Clock(
+                now.slot, now.epoch_start_timestamp, now.epoch, now.leader_schedule_epoch, unix_time
+            )
+        )
+
+    def warp_seconds(self, seconds: int) -> None:
+        """Let ``seconds`` pass on the cluster clock (blocks do not move)."""
+        self.set_unix_time(self.unix_time + seconds)
+
     def _produce_block(self) -> None:
         self.height += 1
         self.slot += 1
@@ -144,6 +178,10 @@ class LocalCluster:
         self.simulations.append(str(tx.signatures[0]))
         if not self.blockhash_valid(tx.message.recent_blockhash):
             return _simulation("BlockhashNotFound", [], 0, None, 0)
+        if self.native.handles(tx):
+            outcome = self._run_natively(tx, sig_verify=sig_verify, commit=False)
+            # Compute units are not metered natively.
+            return _simulation(outcome.error, outcome.logs, 0, None, self._loaded_size(tx))
         self.svm.with_sigverify(sig_verify)
         try:
             result = self.svm.simulate_transaction(tx)
@@ -186,6 +224,13 @@ class LocalCluster:
         if not self.blockhash_valid(tx.message.recent_blockhash):
             self.dropped.append((signature, "BlockhashNotFound"))
             return
+        if self.native.handles(tx):
+            outcome = self._run_natively(tx, sig_verify=True, commit=True)
+            if not outcome.executed:
+                self.dropped.append((signature, str(outcome.error)))
+                return
+            self._record(signature, outcome.error, outcome.logs)
+            return
         result = self.svm.send_transaction(tx)
         if isinstance(result, FailedTransactionMetadata):
             error = result.err()
@@ -196,6 +241,15 @@ class LocalCluster:
             self._record(signature, error_json(error), result.meta().logs())
             return
         self._record(signature, None, result.logs())
+
+    def _run_natively(
+        self, tx: VersionedTransaction, *, sig_verify: bool, commit: bool
+    ) -> NativeOutcome:
+        try:
+            return self.native.execute(tx, self.unix_time, sig_verify=sig_verify, commit=commit)
+        except NativeRuntimeError as error:
+            self.problems.append(str(error))
+            raise
 
     def airdrop(self, address: Pubkey, lamports: int) -> str:
         """The faucet's transfer, executed now; its signature."""

@@ -223,7 +223,7 @@ fn liquidation_needs_an_unhealthy_account_and_every_opposite_holder_for_a_loss()
     assert_eq!(after.collateral[USDC], 0, "the fund and the shorts covered her deficit");
     assert_eq!(ex.user(&keeper).positions[0].base, 50_000_000_000);
     assert_eq!(ex.market(SOL_PERP).open_interest, 50_000_000_000);
-    assert!(ex.rt.logs().iter().any(|l| l.starts_with("data: ")), "the Liquidated event was emitted");
+    assert!(ex.rt.logs().iter().any(|l| l.starts_with("Program data: ")), "the Liquidated event was emitted");
 }
 
 #[test]

@@ -12,6 +12,7 @@ from solders.pubkey import Pubkey
 from backend.services.solana.confirm import SendPolicy
 from backend.services.solana.rpc import SolanaRpc
 from backend.services.solana.sender import TransactionSender
+from tests.solana_rpc.native_program import NativeProgram, native_program
 from tests.solana_rpc.server import SolanaRpcServer
 
 FAST = SendPolicy(timeout_s=10, poll_interval_s=0.01, rebroadcast_interval_s=0.05, max_signings=3)
@@ -20,9 +21,17 @@ FAST = SendPolicy(timeout_s=10, poll_interval_s=0.01, rebroadcast_interval_s=0.0
 SOL = 1_000_000_000
 
 
+@pytest.fixture(scope="session")
+def program_library() -> NativeProgram:
+    """The QuantDesk program built for the host, before any node answers a request (a cold
+    build inside a request could outlast the client's timeout)."""
+    return native_program()
+
+
 @pytest.fixture
-async def node() -> AsyncIterator[SolanaRpcServer]:
-    """A fresh local cluster behind its JSON-RPC server; every answer had the recorded shape."""
+async def node(program_library: NativeProgram) -> AsyncIterator[SolanaRpcServer]:
+    """A fresh local cluster behind its JSON-RPC server, running the QuantDesk program;
+    every answer had the recorded shape."""
     async with SolanaRpcServer() as server:
         yield server
     assert server.cluster.problems == []

@@ -4,13 +4,20 @@
 //! the loader runs it: accounts are serialised into the loader's input format and the
 //! program's own `entrypoint` symbol is called on that buffer; what it wrote (lamports,
 //! data, owner, reallocations) is read back from the buffer. Cross-program invocations go
-//! through `solana_program`'s syscall stubs to the System program (implemented here) and
-//! to the real SPL Token processor, with the runtime's signer and writability checks.
-//! A transaction applies all of its instructions or none.
+//! through `solana_program`'s syscall stubs to the System and Associated Token Account
+//! programs (implemented here) and to the real SPL Token processor, with the runtime's
+//! signer and writability checks.
+//! A transaction applies all of its instructions or none. Logs are recorded as a Solana
+//! node prints them (`Program <id> invoke [1]`, `Program log: ...`, `Program data: ...`).
+//!
+//! `programs/native_runtime` builds this same source into the library the Python test
+//! node runs the program with (the harness is test-only).
 
 #![allow(dead_code)]
 
+pub mod associated_token;
 pub mod buffer;
+#[cfg(test)]
 pub mod harness;
 pub mod stubs;
 pub mod system;
@@ -129,6 +136,13 @@ impl Runtime {
     }
 
     fn process(&mut self, instruction: &Instruction) -> Result<(), ProgramError> {
+        stubs::log_top_level_invoke(&instruction.program_id);
+        let result = self.execute(instruction);
+        stubs::log_outcome(&instruction.program_id, &result);
+        result
+    }
+
+    fn execute(&mut self, instruction: &Instruction) -> Result<(), ProgramError> {
         let metas = &instruction.accounts;
         let loaded: Vec<AccountData> = metas.iter().map(|m| self.account(&m.pubkey)).collect();
         stubs::CPI_WRITES.with(|w| w.borrow_mut().clear());
@@ -145,15 +159,18 @@ impl Runtime {
         };
         result?;
         let after = input.read_back();
-        let total_before: u128 = loaded.iter().map(|a| a.lamports as u128).sum();
-        let total_after: u128 = after.iter().map(|a| a.lamports as u128).sum();
-        assert_eq!(total_before, total_after, "the instruction created or destroyed lamports");
+        // An account passed twice counts once; it is writable if any of its metas is.
+        let first = |at: usize| metas.iter().position(|m| m.pubkey == metas[at].pubkey) == Some(at);
+        let total = |accounts: &[AccountData]| -> u128 {
+            accounts.iter().enumerate().filter(|(at, _)| first(*at)).map(|(_, a)| a.lamports as u128).sum()
+        };
+        assert_eq!(total(&loaded), total(&after), "the instruction created or destroyed lamports");
         let program = instruction.program_id;
-        for (meta, (old, new)) in metas.iter().zip(loaded.iter().zip(after)) {
-            if old == &new {
+        for (at, (meta, (old, new))) in metas.iter().zip(loaded.iter().zip(after)).enumerate() {
+            if old == &new || !first(at) {
                 continue;
             }
-            if !meta.is_writable {
+            if !metas.iter().any(|m| m.pubkey == meta.pubkey && m.is_writable) {
                 return Err(ProgramError::InvalidArgument);
             }
             let by_owner = old.owner == program || old.owner == system_program::ID && old.data.is_empty();
@@ -172,7 +189,7 @@ impl Runtime {
         Ok(())
     }
 
-    /// The program's logs of the last transaction.
+    /// The logs of the last transaction, as a Solana node prints them.
     pub fn logs(&self) -> Vec<String> {
         LOGS.with(|l| l.borrow().clone())
     }

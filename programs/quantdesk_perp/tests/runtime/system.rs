@@ -1,5 +1,6 @@
 //! The System program's instructions that programs invoke: create, transfer, allocate,
-//! assign, applied to the caller's account infos as the runtime would.
+//! assign, applied to the caller's account infos as the runtime would, with its errors
+//! (`SystemError` codes) and messages.
 
 use anchor_lang::solana_program::account_info::AccountInfo;
 use anchor_lang::solana_program::entrypoint::ProgramResult;
@@ -7,6 +8,13 @@ use anchor_lang::solana_program::program_error::ProgramError;
 use anchor_lang::solana_program::pubkey::Pubkey;
 use anchor_lang::solana_program::system_instruction::SystemInstruction;
 use anchor_lang::solana_program::system_program;
+
+use super::stubs::log_builtin;
+
+/// `SystemError::AccountAlreadyInUse`.
+const ACCOUNT_ALREADY_IN_USE: u32 = 0;
+/// `SystemError::ResultWithNegativeLamports`.
+const RESULT_WITH_NEGATIVE_LAMPORTS: u32 = 1;
 
 /// Apply one System instruction to `accounts` (in the instruction's order).
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
@@ -18,7 +26,12 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
                 return Err(ProgramError::MissingRequiredSignature);
             }
             if to.lamports() > 0 || !to.data_is_empty() || *to.owner != system_program::ID {
-                return Err(ProgramError::AccountAlreadyInitialized);
+                let step = if to.lamports() > 0 { "Create Account" } else { "Allocate" };
+                log_builtin(format!(
+                    "{step}: account Address {{ address: {}, base: None }} already in use",
+                    to.key
+                ));
+                return Err(ProgramError::Custom(ACCOUNT_ALREADY_IN_USE));
             }
             move_lamports(from, to, lamports)?;
             to.realloc(space as usize, true)?;
@@ -53,7 +66,11 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
 fn move_lamports(from: &AccountInfo, to: &AccountInfo, lamports: u64) -> ProgramResult {
     let mut source = from.try_borrow_mut_lamports()?;
     if **source < lamports {
-        return Err(ProgramError::InsufficientFunds);
+        log_builtin(format!(
+            "Transfer: `from` account {} has insufficient lamports, need {lamports}",
+            from.key
+        ));
+        return Err(ProgramError::Custom(RESULT_WITH_NEGATIVE_LAMPORTS));
     }
     **source -= lamports;
     **to.try_borrow_mut_lamports()? += lamports;
