@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from backend.services.oracle.replay_feed import ReplayFeed
     from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
+    from backend.services.solana.keeper import ChainKeeper
     from backend.services.trading.service import TradingService
 
 
@@ -125,9 +126,6 @@ def main(argv: list[str] | None = None) -> int:
     feed = _price_feed(settings, trading, simulator, clock)
     if feed is None:
         return 2
-    makers = MarketMakerAgents(trading, clock)
-    flow = FlowTraders(trading, clock, settings.flow_trades_per_s, seed=settings.simulator_seed)
-    responder = AuctionResponder(trading, clock)
     secret = settings.token_secret.encode() if settings.token_secret else None
     limits = RateLimits(
         public=TokenBucket(settings.public_rate_per_s, settings.public_burst),
@@ -148,26 +146,41 @@ def main(argv: list[str] | None = None) -> int:
     recorder = MarketStatsRecorder(context.tickers)
     snapshotter = Snapshotter(trading, settings.snapshot_interval_s)
     equity = EquityRecorder(trading, clock, settings.equity_interval_s)
+    background = [feed, recorder, snapshotter, equity]
+    if settings.settlement == "solana":
+        # real collateral only: no paper money, and no embedded agents (they have no wallets)
+        context.paper_trading = False
+        background.append(_chain_keeper(settings, trading, clock))
+    else:
+        background += [
+            MarketMakerAgents(trading, clock),
+            FlowTraders(trading, clock, settings.flow_trades_per_s, seed=settings.simulator_seed),
+            AuctionResponder(trading, clock),
+        ]
     uvicorn.run(
-        create_app(
-            context,
-            background=[
-                feed,
-                makers,
-                flow,
-                responder,
-                recorder,
-                snapshotter,
-                equity,
-                gc_policy.GcSweeper(),
-            ],
-        ),
+        create_app(context, background=[*background, gc_policy.GcSweeper()]),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         ws_per_message_deflate=settings.ws_compression,
     )
     return 0
+
+
+def _chain_keeper(settings: BackendSettings, trading: TradingService, clock: Clock) -> ChainKeeper:
+    """The keeper settling committed fills and funding on the Solana program."""
+    from backend.services.solana.connection import SolanaConnection
+    from backend.services.solana.keeper import ChainKeeper
+
+    keeper = ChainKeeper(
+        SolanaConnection.open(settings),
+        trading.database,
+        trading.state.catalog,
+        clock,
+        lambda: trading.state.prices,
+    )
+    trading.on_commit(keeper.wake)
+    return keeper
 
 
 def _price_feed(

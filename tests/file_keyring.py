@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import keyring
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
-from keyring.errors import PasswordDeleteError
+from keyring.errors import KeyringLocked, PasswordDeleteError
 
 PATH_VARIABLE = "QUANTDESK_TEST_KEYRING"
 BACKEND_NAME = f"{__name__}.FileKeyring"
@@ -67,3 +70,22 @@ def configure_environment(path: Path) -> dict[str, str]:
     """The environment variables that make `keyring` (in this process once reloaded, and
     in child processes) use a `FileKeyring` at ``path``."""
     return {"PYTHON_KEYRING_BACKEND": BACKEND_NAME, PATH_VARIABLE: str(path)}
+
+
+class LockedKeyring(FileKeyring):
+    """A keyring the user has not unlocked: every read fails."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        """Refused: the keyring is locked."""
+        raise KeyringLocked("the keyring is locked")
+
+
+@contextmanager
+def keyring_in(backend: KeyringBackend) -> Iterator[KeyringBackend]:
+    """Use ``backend`` as the process's keyring inside the block, then the previous one."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

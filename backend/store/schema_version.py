@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-HEAD_REVISION = "4c1f7a2e9b10"
+HEAD_REVISION = "7e3b9c1d5a20"
 """The newest migration's revision; a test checks it against the migrations folder."""
 
 

@@ -13,7 +13,7 @@ import keyring.core
 
 from quantdesk_desktop.qt import QApplication, QtCore
 from tests.desktop.live_backend import backend, client  # noqa: F401  (shared fixtures)
-from tests.desktop.wallet.file_keyring import FileKeyring, configure_environment
+from tests.file_keyring import FileKeyring, configure_environment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

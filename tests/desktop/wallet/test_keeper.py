@@ -22,8 +22,8 @@ from quantdesk_desktop.wallet.errors import KeystoreUnavailable, SecretFormatErr
 from quantdesk_desktop.wallet.keeper import WalletKeeper
 from quantdesk_desktop.wallet.key import KeyStorage
 from quantdesk_desktop.wallet.keystore import SERVICE, Keystore
-from tests.desktop.wallet.file_keyring import FileKeyring
 from tests.desktop.wallet.secrets import leaked
+from tests.file_keyring import FileKeyring
 
 
 def _stored(profile: str = "test") -> str | None:

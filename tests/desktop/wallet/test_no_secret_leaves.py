@@ -33,9 +33,9 @@ from quantdesk_desktop.wallet.keystore import SERVICE
 from quantdesk_desktop.wallet.transactions import sign_transaction
 from tests.desktop.live_backend import until
 from tests.desktop.wallet.approving import answer, shown
-from tests.desktop.wallet.file_keyring import FileKeyring
 from tests.desktop.wallet.secrets import leaked
 from tests.desktop.wallet.token_chain import TokenChain
+from tests.file_keyring import FileKeyring
 
 
 def _refused(errors: list[BaseException], attempt) -> None:

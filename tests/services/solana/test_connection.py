@@ -13,8 +13,8 @@ from solders.keypair import Keypair
 from backend.services.solana.connection import SolanaConnection
 from backend.services.solana.errors import KeeperKeyMissing, SolanaError
 from backend.settings import BackendSettings
+from tests.file_keyring import FileKeyring, keyring_in
 from tests.services.solana.conftest import FAST, SOL, fund
-from tests.services.solana.file_keyring import FileKeyring, keyring_in
 from tests.services.solana.test_sender import pay
 from tests.solana_rpc.server import SolanaRpcServer
 

@@ -16,7 +16,7 @@ from solders.signature import Signature
 
 from backend.services.solana.errors import KeeperKeyError, KeeperKeyInvalid, KeeperKeyMissing
 from backend.services.solana.keeper_key import KEYRING_SERVICE, load_keeper_key
-from tests.services.solana.file_keyring import FileKeyring, LockedKeyring, keyring_in
+from tests.file_keyring import FileKeyring, LockedKeyring, keyring_in
 
 
 @pytest.fixture

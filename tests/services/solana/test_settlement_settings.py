@@ -13,7 +13,7 @@ from solders.keypair import Keypair
 
 from backend.__main__ import main as backend_main
 from backend.settings import BackendSettings
-from tests.services.solana.file_keyring import FileKeyring, keyring_in
+from tests.file_keyring import FileKeyring, keyring_in
 
 
 @pytest.fixture

@@ -11,16 +11,14 @@ import pytest
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import CreateAccountParams, create_account
-from spl.token.constants import ACCOUNT_LEN, MINT_LEN, TOKEN_PROGRAM_ID
+from spl.token.constants import ACCOUNT_LEN, TOKEN_PROGRAM_ID
 from spl.token.instructions import (
     InitializeAccountParams,
-    InitializeMintParams,
     MintToCheckedParams,
     TransferCheckedParams,
     create_associated_token_account,
     get_associated_token_address,
     initialize_account,
-    initialize_mint,
     mint_to_checked,
     transfer_checked,
 )
@@ -30,6 +28,7 @@ from backend.services.solana.rpc import SolanaRpc
 from backend.services.solana.sender import TransactionSender
 from backend.services.solana.token_accounts import decode_mint, decode_token_account
 from backend.settings import BackendSettings
+from tests.services.solana.onchain import create_mint
 from tests.solana_rpc.server import SolanaRpcServer
 
 DECIMALS = 6
@@ -53,26 +52,6 @@ def vault_authority(mint: Pubkey) -> Pubkey:
     """The program's PDA that owns the vault of ``mint``."""
     address, _bump = Pubkey.find_program_address([b"vault", bytes(mint)], PROGRAM_ID)
     return address
-
-
-async def create_mint(
-    rpc: SolanaRpc, sender: TransactionSender, payer: Keypair
-) -> tuple[Keypair, Keypair]:
-    """A new 6-decimal mint, and its mint authority."""
-    mint, authority = Keypair(), Keypair()
-    rent = await rpc.rent_exempt_minimum(MINT_LEN)
-    new_account = CreateAccountParams(
-        from_pubkey=payer.pubkey(),
-        to_pubkey=mint.pubkey(),
-        lamports=rent,
-        space=MINT_LEN,
-        owner=TOKEN_PROGRAM_ID,
-    )
-    setup = InitializeMintParams(
-        DECIMALS, TOKEN_PROGRAM_ID, mint.pubkey(), authority.pubkey(), None
-    )
-    await sender.send([create_account(new_account), initialize_mint(setup)], payer, [mint])
-    return mint, authority
 
 
 async def create_token_account(
@@ -121,7 +100,7 @@ def move(source: Pubkey, dest: Pubkey, owner: Pubkey, mint: Pubkey, amount: int)
 async def collateral(rpc: SolanaRpc, sender: TransactionSender, payer: Keypair) -> Collateral:
     """A USDC-like mint, a user with 1,000 USDC in their associated token account, and the
     program's empty vault."""
-    mint_keypair, authority = await create_mint(rpc, sender, payer)
+    mint_keypair, authority = await create_mint(rpc, sender, payer, DECIMALS)
     mint = mint_keypair.pubkey()
     user = Keypair()
     user_tokens = get_associated_token_address(user.pubkey(), mint)

@@ -1,0 +1,201 @@
+"""The keeper's settlement streams: what each settles next and the instructions for it.
+
+Each market has three streams: its fills (settle_fill, fill id = trade id, which grows
+within a market), its funding periods (settle_funding with the period's TWAPs) and its
+holders' funding payments (settle_user_funding). A stream reads its next items from the
+store after its cursor and turns them into one transaction's instructions; items settle
+strictly in order, so the cursor is all the keeper remembers (with the transaction in
+flight, see `ChainProgress`).
+
+A market's streams wait for each other so that the chain sees them in the ledger's
+order: fills after a funding period wait until the period is settled; a period waits for
+the fills before it and for every payment of the market's previous period (a holder
+settled over two periods at once could round differently). Order is told by time: a
+fill at the same millisecond as a funding period counts as before it, as a funding
+tick's own fills are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from solders.instruction import Instruction
+from solders.pubkey import Pubkey
+from sqlmodel import Session
+
+from backend.domain.markets import MarketSpec
+from backend.services.solana import instructions as ix
+from backend.services.solana.errors import SolanaError
+from backend.services.trading.risk_keeper import KEEPER
+from backend.store.chain_sources import (
+    fills_after,
+    first_fill_time_after,
+    funding_payments_after,
+    funding_periods_after,
+    last_payment_before,
+)
+
+FILLS_PER_TRANSACTION = 6
+"""settle_fill instructions per transaction (five accounts each; a packet holds ~1232 bytes)."""
+HOLDERS_PER_TRANSACTION = 8
+"""settle_user_funding instructions per transaction."""
+
+
+def fills_stream(market: str) -> str:
+    """The name (`ChainProgress` row) of ``market``'s fill stream."""
+    return f"fills:{market}"
+
+
+def periods_stream(market: str) -> str:
+    """The name of ``market``'s funding period stream."""
+    return f"funding:{market}"
+
+
+def payments_stream(market: str) -> str:
+    """The name of ``market``'s funding payment stream."""
+    return f"payments:{market}"
+
+
+class NotAWallet(SolanaError):
+    """An account that trades is not a wallet the chain knows (an exchange-internal name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One transaction's worth of a stream: its instructions and the cursor after it."""
+
+    instructions: list[Instruction]
+    through: int
+
+
+class Stream(Protocol):
+    """A kind of settled thing the chain must learn in order."""
+
+    @property
+    def name(self) -> str:
+        """Its `ChainProgress` row."""
+        ...
+
+    @property
+    def spec(self) -> MarketSpec:
+        """The market it settles."""
+        ...
+
+    def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
+        """The next transaction after this stream's cursor (``cursors`` has every stream's,
+        0 for one never started), or None when the chain is up to date or the stream
+        waits for another."""
+        ...
+
+
+@dataclass(slots=True)
+class Wallets:
+    """Maps the ledger's account ids to wallets: a trader's id is its base58 key; the
+    exchange's liquidation keeper settles as the keeper's own wallet."""
+
+    keeper: Pubkey
+
+    def __call__(self, account: str) -> Pubkey:
+        if account == KEEPER:
+            return self.keeper
+        if ":" in account:
+            raise NotAWallet(
+                f"account {account!r} is not a wallet: on-chain settlement needs every "
+                "trader to trade from a wallet (turn off the embedded market makers)"
+            )
+        return Pubkey.from_string(account)
+
+
+@dataclass(slots=True)
+class FillStream:
+    """A market's committed fills, as settle_fill instructions."""
+
+    spec: MarketSpec
+    wallets: Wallets
+
+    @property
+    def name(self) -> str:
+        return fills_stream(self.spec.symbol)
+
+    def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
+        market = self.spec.symbol
+        period = funding_periods_after(session, market, cursors.get(periods_stream(market), 0), 1)
+        until = period[0].settled_at_ms if period else None
+        fills = fills_after(
+            session, market, cursors.get(self.name, 0), FILLS_PER_TRANSACTION, until
+        )
+        if not fills:
+            return None
+        keeper = self.wallets.keeper
+        instructions = [
+            ix.settle_fill(
+                keeper,
+                self.spec.market_index,
+                self.wallets(f.taker),
+                self.wallets(f.maker),
+                f.trade_id,
+                "buy" if f.taker_side == "buy" else "sell",
+                f.price,
+                f.size,
+            )
+            for f in fills
+        ]
+        return Batch(instructions, fills[-1].trade_id)
+
+
+@dataclass(slots=True)
+class FundingPeriodStream:
+    """A market's closed funding periods: settle_funding with the period's TWAPs (the
+    program computes and clamps the rate and moves the market's index)."""
+
+    spec: MarketSpec
+    wallets: Wallets
+
+    @property
+    def name(self) -> str:
+        return periods_stream(self.spec.symbol)
+
+    def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
+        market = self.spec.symbol
+        periods = funding_periods_after(session, market, cursors.get(self.name, 0), 1)
+        if not periods:
+            return None
+        period = periods[0]
+        next_fill = first_fill_time_after(session, market, cursors.get(fills_stream(market), 0))
+        if next_fill is not None and next_fill <= period.settled_at_ms:
+            return None  # the fills before the period first
+        previous = last_payment_before(session, market, period.funding_id)
+        if previous > cursors.get(payments_stream(market), 0):
+            return None  # the previous period's holders first
+        instruction = ix.settle_funding(
+            self.wallets.keeper, self.spec.market_index, period.mark_twap, period.oracle_twap
+        )
+        return Batch([instruction], period.funding_id)
+
+
+@dataclass(slots=True)
+class FundingPaymentStream:
+    """Each holder's payment in a market, once its period is settled on chain:
+    settle_user_funding (idempotent: settling twice pays nothing more)."""
+
+    spec: MarketSpec
+    wallets: Wallets
+
+    @property
+    def name(self) -> str:
+        return payments_stream(self.spec.symbol)
+
+    def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
+        market = self.spec.symbol
+        through = cursors.get(periods_stream(market), 0)
+        payments = funding_payments_after(
+            session, market, cursors.get(self.name, 0), through, HOLDERS_PER_TRANSACTION
+        )
+        if not payments:
+            return None
+        instructions = [
+            ix.settle_user_funding(self.spec.market_index, self.wallets(p.holder)) for p in payments
+        ]
+        return Batch(instructions, payments[-1].payment_id)

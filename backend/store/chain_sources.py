@@ -1,0 +1,126 @@
+"""What the chain has yet to settle, read from the store: fills after a trade id, funding
+periods after a funding id, and the holders' funding payments after a payment id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from backend.store.models.funding import FundingPayment, FundingRate
+from backend.store.models.trade import Trade
+from backend.store.models.user import User
+
+
+@dataclass(frozen=True, slots=True)
+class FillToSettle:
+    """One committed fill, with its two wallets."""
+
+    trade_id: int
+    market: str
+    taker: str
+    maker: str
+    taker_side: str
+    price: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPeriodToSettle:
+    """One closed funding period of a market."""
+
+    funding_id: int
+    market: str
+    mark_twap: int
+    oracle_twap: int
+    settled_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class FundingPaymentToSettle:
+    """One holder's payment in a closed funding period."""
+
+    payment_id: int
+    funding_id: int
+    market: str
+    holder: str
+
+
+def fills_after(
+    session: Session, market: str, cursor: int, limit: int, until_ms: int | None = None
+) -> list[FillToSettle]:
+    """``market``'s fills with a trade id above ``cursor`` (and a time up to ``until_ms``),
+    oldest first (trade ids grow within a market)."""
+    taker, maker = aliased(User), aliased(User)
+    rows = session.exec(
+        select(Trade, taker.pubkey, maker.pubkey)
+        .join(taker, col(Trade.taker_user_id) == taker.id)
+        .join(maker, col(Trade.maker_user_id) == maker.id)
+        .where(Trade.market == market)
+        .where(col(Trade.id) > cursor)
+        .where(True if until_ms is None else col(Trade.timestamp_ms) <= until_ms)
+        .order_by(col(Trade.id))
+        .limit(limit)
+    ).all()
+    return [
+        FillToSettle(t.id, t.market, taker_key, maker_key, t.taker_side, t.price, t.size)
+        for t, taker_key, maker_key in rows
+    ]
+
+
+def funding_periods_after(
+    session: Session, market: str, cursor: int, limit: int
+) -> list[FundingPeriodToSettle]:
+    """``market``'s funding periods with an id above ``cursor``, oldest first."""
+    periods = session.exec(
+        select(FundingRate)
+        .where(FundingRate.market == market)
+        .where(col(FundingRate.id) > cursor)
+        .order_by(col(FundingRate.id))
+        .limit(limit)
+    ).all()
+    return [
+        FundingPeriodToSettle(p.id or 0, p.market, p.mark_twap, p.oracle_twap, p.settled_at_ms)
+        for p in periods
+    ]
+
+
+def funding_payments_after(
+    session: Session, market: str, cursor: int, through_period: int, limit: int
+) -> list[FundingPaymentToSettle]:
+    """``market``'s payments with an id above ``cursor`` of periods up to
+    ``through_period``, oldest first."""
+    rows = session.exec(
+        select(FundingPayment, User.pubkey)
+        .join(User, col(FundingPayment.user_id) == User.id)
+        .where(FundingPayment.market == market)
+        .where(col(FundingPayment.id) > cursor)
+        .where(col(FundingPayment.funding_rate_id) <= through_period)
+        .order_by(col(FundingPayment.id))
+        .limit(limit)
+    ).all()
+    return [
+        FundingPaymentToSettle(p.id or 0, p.funding_rate_id, p.market, pubkey) for p, pubkey in rows
+    ]
+
+
+def first_fill_time_after(session: Session, market: str, cursor: int) -> int | None:
+    """The time of ``market``'s first fill with a trade id above ``cursor`` (None: none)."""
+    return session.exec(
+        select(Trade.timestamp_ms)
+        .where(Trade.market == market)
+        .where(col(Trade.id) > cursor)
+        .order_by(col(Trade.id))
+        .limit(1)
+    ).first()
+
+
+def last_payment_before(session: Session, market: str, funding_id: int) -> int:
+    """The highest funding payment id of ``market``'s periods before ``funding_id`` (0: none)."""
+    found = session.exec(
+        select(func.max(FundingPayment.id))
+        .where(FundingPayment.market == market)
+        .where(col(FundingPayment.funding_rate_id) < funding_id)
+    ).first()
+    return found or 0
