@@ -196,18 +196,24 @@ impl Exchange {
         self.fill_ids.push(0);
     }
 
-    fn create_mint(&mut self, decimals: u8) -> Pubkey {
-        let mint = Pubkey::new_unique();
-        let space = spl_token::state::Mint::LEN;
+    /// A new account of `space` bytes owned by the SPL Token program, and the instruction
+    /// that creates it (paid by the mint authority).
+    fn token_program_account(&self, space: usize) -> (Pubkey, Instruction) {
+        let account = Pubkey::new_unique();
         let lamports = Rent::default().minimum_balance(space);
         let mut create = system_instruction::create_account(
             &self.mint_authority,
-            &mint,
+            &account,
             lamports,
             space as u64,
             &spl_token::ID,
         );
         create.accounts[1].is_signer = true;
+        (account, create)
+    }
+
+    fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        let (mint, create) = self.token_program_account(spl_token::state::Mint::LEN);
         let init = spl_token::instruction::initialize_mint2(
             &spl_token::ID,
             &mint,
@@ -222,17 +228,7 @@ impl Exchange {
 
     /// A token account of `mint` owned by `owner`.
     pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
-        let account = Pubkey::new_unique();
-        let space = spl_token::state::Account::LEN;
-        let lamports = Rent::default().minimum_balance(space);
-        let mut create = system_instruction::create_account(
-            &self.mint_authority,
-            &account,
-            lamports,
-            space as u64,
-            &spl_token::ID,
-        );
-        create.accounts[1].is_signer = true;
+        let (account, create) = self.token_program_account(spl_token::state::Account::LEN);
         let init =
             spl_token::instruction::initialize_account3(&spl_token::ID, &account, mint, owner).unwrap();
         self.rt.transact(&[create, init]).unwrap();
