@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from backend.services.oracle.sim_feed import SimulatedFeed
     from backend.services.oracle.simulator import PriceSimulator
     from backend.services.solana.keeper import ChainKeeper
+    from backend.services.solana.transfers import ChainTransfers
     from backend.services.trading.service import TradingService
 
 
@@ -150,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     if settings.settlement == "solana":
         # real collateral only: no paper money, and no embedded agents (they have no wallets)
         context.paper_trading = False
-        background.append(_chain_keeper(settings, trading, clock))
+        keeper = _chain_keeper(settings, trading, clock)
+        context.chain = _chain_transfers(keeper, trading, clock)
+        background += [keeper, context.chain]  # the latter finishes transfers left unfinished
     else:
         background += [
             MarketMakerAgents(trading, clock),
@@ -181,6 +184,13 @@ def _chain_keeper(settings: BackendSettings, trading: TradingService, clock: Clo
     )
     trading.on_commit(keeper.wake)
     return keeper
+
+
+def _chain_transfers(keeper: ChainKeeper, trading: TradingService, clock: Clock) -> ChainTransfers:
+    """Deposits and withdrawals the users' wallets sign, over the keeper's connection."""
+    from backend.services.solana.transfers import ChainTransfers
+
+    return ChainTransfers.over(keeper.connection, trading, clock)
 
 
 def _price_feed(

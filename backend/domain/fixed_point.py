@@ -90,8 +90,12 @@ def parse_fixed(text: str | int | Decimal, precision: int, what: str = "value") 
         raise FixedPointError(f"{what} {text!r} is not a decimal number") from None
     if not value.is_finite():
         raise FixedPointError(f"{what} {text!r} is not a finite number")
-    scaled = value * precision
-    if scaled != scaled.to_integral_value():
+    try:
+        scaled = value * precision
+        exact = scaled == scaled.to_integral_value()
+    except ArithmeticError:  # decimal.Overflow: an exponent beyond any amount
+        raise FixedPointError(f"{what} {text!r} is too large") from None
+    if not exact:
         places = len(str(precision)) - 1
         raise FixedPointError(f"{what} {text!r} has more than {places} decimal places")
     return int(scaled)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from backend.domain.markets import MarketCatalog
 from backend.gateway.metrics import GatewayMetrics
@@ -20,6 +21,9 @@ from backend.services.market_data.history import HistoryService
 from backend.services.market_data.stats import MarketTickers
 from backend.services.trading.margin_calls import MarginCallWatch
 from backend.services.trading.service import TradingService
+
+if TYPE_CHECKING:
+    from backend.services.solana.transfers import ChainTransfers
 
 
 @dataclass(slots=True)
@@ -44,6 +48,8 @@ class GatewayContext:
     tickers: MarketTickers | None = None
     candles: LiveCandles | None = None
     book_frames: BookFrames | None = None
+    chain: ChainTransfers | None = None
+    """Transfers signed by users' wallets (``solana`` settlement; None: local ledger)."""
 
 
 def make_context(

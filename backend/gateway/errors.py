@@ -13,6 +13,14 @@ from backend.domain.errors import DomainError, RejectCode
 from backend.gateway.rate_limit import RateLimited
 from backend.schemas.errors import ErrorBody
 from backend.services.auth.errors import AuthCode, AuthError
+from backend.services.solana.transfer_errors import (
+    ChainTransferError,
+    ChainUnavailable,
+    LedgerOutOfStep,
+    SettlementOff,
+    TransferExpired,
+    TransferNotFinal,
+)
 from backend.services.trading.service import TradingUnavailable
 
 log = logging.getLogger("quantdesk.gateway")
@@ -31,6 +39,9 @@ _CONFLICT = {
     RejectCode.MARKET_STATUS_UNCHANGED,
 }
 _BAD_AUTH_INPUT = {AuthCode.INVALID_PUBKEY, AuthCode.INVALID_SIGNATURE_FORMAT}
+_CHAIN_CONFLICT = (SettlementOff, TransferNotFinal, TransferExpired, LedgerOutOfStep)
+_CHAIN_RETRY_LATER = {"stale_price", "market_halted"}
+"""Program refusals that concern the market's state, not the request."""
 
 # Documented on every route that can answer them (see `ERROR_RESPONSES`).
 ERROR_RESPONSES = {
@@ -96,6 +107,16 @@ def install_error_handlers(app: FastAPI) -> None:
         answer = _answer(429, "rate_limited", str(error))
         answer.headers["Retry-After"] = str(error.retry_after_s)
         return answer
+
+    @app.exception_handler(ChainTransferError)
+    async def chain_transfer_error(_: Request, error: ChainTransferError) -> JSONResponse:
+        if isinstance(error, ChainUnavailable):
+            status = 503
+        elif isinstance(error, _CHAIN_CONFLICT) or error.code in _CHAIN_RETRY_LATER:
+            status = 409
+        else:
+            status = 400
+        return _answer(status, error.code, error.message, error.field)
 
     @app.exception_handler(TradingUnavailable)
     async def trading_unavailable(_: Request, error: TradingUnavailable) -> JSONResponse:

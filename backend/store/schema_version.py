@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-HEAD_REVISION = "7e3b9c1d5a20"
+HEAD_REVISION = "a94d2c7e1f35"
 """The newest migration's revision; a test checks it against the migrations folder."""
 
 

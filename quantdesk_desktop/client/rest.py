@@ -116,6 +116,20 @@ class RestClient:
         body = {"asset": asset, "amount": amount}
         return await self._call("POST", "/api/account/withdraw", json=body)
 
+    async def chain(self) -> dict:
+        """How the backend settles (``settlement``: ``local`` or ``solana``)."""
+        return await self._call("GET", "/api/chain")
+
+    async def chain_transfer(self, kind: str, asset: str, amount: str) -> dict:
+        """The unsigned transaction of an on-chain deposit or withdrawal, and its summary."""
+        body = {"kind": kind, "asset": asset, "amount": amount}
+        return await self._call("POST", "/api/chain/transfers", json=body)
+
+    async def submit_chain_transfer(self, transaction: str, timeout_s: float) -> dict:
+        """Submit a signed transfer (base64); answered once the chain confirmed it."""
+        body = {"transaction": transaction}
+        return await self._call("POST", "/api/chain/transfers/submit", json=body, timeout=timeout_s)
+
     async def pnl(self) -> dict:
         """Realised and unrealised PnL, fees and funding per market and in total."""
         return await self._call("GET", "/api/account/pnl")

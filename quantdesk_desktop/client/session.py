@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from backend.domain.fixed_point import BASE_PRECISION, PRICE_PRECISION, format_fixed
+from quantdesk_desktop.client.chain_transfers import ChainTransfers
 from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.client.portfolio_feed import PortfolioFeed
 from quantdesk_desktop.client.rest import ApiError, RestClient
@@ -24,6 +25,7 @@ from quantdesk_desktop.client.stream import StreamClient, Subscription
 from quantdesk_desktop.client.wallet import Wallet
 from quantdesk_desktop.state.history import PAGE_SIZE
 from quantdesk_desktop.state.store import MarketStore
+from quantdesk_desktop.wallet.errors import WalletError
 
 if TYPE_CHECKING:
     from quantdesk_desktop.cache.database import CacheDatabase
@@ -73,6 +75,8 @@ class WorkstationClient:
         """Messages for the user (refusals, failures), newest last."""
         self.portfolio = PortfolioFeed(store, self.rest, self._notice)
         """The Portfolio panel's figures, reloaded as the account moves."""
+        self.chain = ChainTransfers(self.rest, wallet)
+        """Transfers signed by the wallet, when the backend settles on Solana."""
         self.on_own_update: Callable[[], None] | None = None
         """Called when the account's orders, positions or fills changed (the window runs a
         frame at once instead of waiting for its clock)."""
@@ -348,10 +352,16 @@ class WorkstationClient:
     async def _transfer(self, kind: str, asset: str, amount_text: str, on_result) -> None:
         move = self.rest.deposit if kind == "deposit" else self.rest.withdraw
         try:
-            balances = await move(asset, amount_text)
+            if await self.chain.on_chain():  # signed by the wallet, settled on Solana
+                balances = await self.chain.transfer(kind, asset, amount_text)
+            else:
+                balances = await move(asset, amount_text)
+        except WalletError as error:  # refused in the signing dialog, or unreadable
+            outcome: object = OrderRefusal("not_signed", f"{error}; nothing was sent")
+            self._notice(f"{kind} {amount_text} {asset}: {outcome.message}")
         except ApiError as error:
             if error.status == 0:  # never reached, or no answer: it may have been done
-                outcome: object = OrderRefusal(
+                outcome = OrderRefusal(
                     "offline",
                     f"no answer from the server ({error.message}); check the balances "
                     "before trying again",

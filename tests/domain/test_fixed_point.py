@@ -19,6 +19,7 @@ from backend.domain.fixed_point import (
     format_fixed,
     parse_base,
     parse_price,
+    parse_quote,
     quote_value_ceil,
     quote_value_floor,
     to_decimal,
@@ -74,3 +75,10 @@ def test_ceil_and_floor_bracket_the_quotient(numerator: int, denominator: int) -
     low, high = div_floor(numerator, denominator), div_ceil(numerator, denominator)
     assert low * denominator <= numerator <= high * denominator
     assert high - low in (0, 1)
+
+
+def test_an_exponent_beyond_any_amount_is_refused_clearly() -> None:
+    with pytest.raises(FixedPointError, match="too large"):
+        parse_quote("1e999999")
+    with pytest.raises(FixedPointError, match="too large"):
+        parse_price("-9E+999999")

@@ -94,7 +94,14 @@ async def deposit(
 async def withdraw(
     body: TransferBody, user: CurrentUser, context: ContextDep, trading: TradingDep
 ) -> list[BalanceOut]:
-    """Withdraw collateral if initial margin still holds afterwards."""
+    """Withdraw collateral if initial margin still holds afterwards (paper trading only;
+    on chain, the wallet signs the withdrawal: ``POST /api/chain/transfers``)."""
+    if not context.paper_trading:
+        raise AccountRejected(
+            RejectCode.INVALID_AMOUNT,
+            "withdrawals go through the chain on this server: sign one with your wallet",
+            "asset",
+        )
     await trading.execute_durably(Withdraw(user, body.asset, _amount(context, body)))
     return balances(trading.state, user)
 

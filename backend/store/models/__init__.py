@@ -7,6 +7,7 @@ Importing this package registers every table on ``SQLModel.metadata`` (migration
 from backend.store.models.auction import Auction, AuctionQuote, AuctionSettlement
 from backend.store.models.balance import UserBalance
 from backend.store.models.chain import ChainProgress
+from backend.store.models.chain_transfer import ChainTransfer
 from backend.store.models.command import Command
 from backend.store.models.equity import EquitySnapshot
 from backend.store.models.funding import FundingPayment, FundingRate
@@ -27,6 +28,7 @@ __all__ = [
     "AuctionQuote",
     "AuctionSettlement",
     "ChainProgress",
+    "ChainTransfer",
     "Command",
     "EquitySnapshot",
     "FundingPayment",
