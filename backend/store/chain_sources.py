@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -35,6 +36,9 @@ class FundingPeriodToSettle:
     mark_twap: int
     oracle_twap: int
     settled_at_ms: int
+    last_trade_id: int | None
+    """The market's last trade id when the period closed (None on rows older than that
+    column: then fills count as before it up to the period's time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +52,14 @@ class FundingPaymentToSettle:
 
 
 def fills_after(
-    session: Session, market: str, cursor: int, limit: int, until_ms: int | None = None
+    session: Session,
+    market: str,
+    cursor: int,
+    limit: int,
+    before: FundingPeriodToSettle | None = None,
 ) -> list[FillToSettle]:
-    """``market``'s fills with a trade id above ``cursor`` (and a time up to ``until_ms``),
-    oldest first (trade ids grow within a market)."""
+    """``market``'s fills with a trade id above ``cursor``, oldest first (trade ids grow
+    within a market); with ``before``, only those that came before that funding period."""
     taker, maker = aliased(User), aliased(User)
     rows = session.exec(
         select(Trade, taker.pubkey, maker.pubkey)
@@ -59,7 +67,7 @@ def fills_after(
         .join(maker, col(Trade.maker_user_id) == maker.id)
         .where(Trade.market == market)
         .where(col(Trade.id) > cursor)
-        .where(True if until_ms is None else col(Trade.timestamp_ms) <= until_ms)
+        .where(True if before is None else _before(before))
         .order_by(col(Trade.id))
         .limit(limit)
     ).all()
@@ -81,7 +89,9 @@ def funding_periods_after(
         .limit(limit)
     ).all()
     return [
-        FundingPeriodToSettle(p.id or 0, p.market, p.mark_twap, p.oracle_twap, p.settled_at_ms)
+        FundingPeriodToSettle(
+            p.id or 0, p.market, p.mark_twap, p.oracle_twap, p.settled_at_ms, p.last_trade_id
+        )
         for p in periods
     ]
 
@@ -105,15 +115,23 @@ def funding_payments_after(
     ]
 
 
-def first_fill_time_after(session: Session, market: str, cursor: int) -> int | None:
-    """The time of ``market``'s first fill with a trade id above ``cursor`` (None: none)."""
-    return session.exec(
-        select(Trade.timestamp_ms)
-        .where(Trade.market == market)
+def unsettled_fill_before(session: Session, cursor: int, period: FundingPeriodToSettle) -> bool:
+    """Whether a fill of the period's market above ``cursor`` came before ``period``."""
+    found = session.exec(
+        select(Trade.id)
+        .where(Trade.market == period.market)
         .where(col(Trade.id) > cursor)
-        .order_by(col(Trade.id))
+        .where(_before(period))
         .limit(1)
     ).first()
+    return found is not None
+
+
+def _before(period: FundingPeriodToSettle) -> ColumnElement[bool]:
+    """The condition on a fill of the period's market that it came before the period."""
+    if period.last_trade_id is not None:
+        return col(Trade.id) <= period.last_trade_id
+    return col(Trade.timestamp_ms) <= period.settled_at_ms
 
 
 def last_payment_before(session: Session, market: str, funding_id: int) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-HEAD_REVISION = "a94d2c7e1f35"
+HEAD_REVISION = "c2f81e6d4b97"
 """The newest migration's revision; a test checks it against the migrations folder."""
 
 

@@ -19,10 +19,10 @@ from backend.store.chain_progress import (
 )
 from backend.store.chain_sources import (
     fills_after,
-    first_fill_time_after,
     funding_payments_after,
     funding_periods_after,
     last_payment_before,
+    unsettled_fill_before,
 )
 from tests.domain.order_factory import request
 
@@ -76,10 +76,11 @@ def test_fills_and_funding_are_read_in_order_with_their_wallets(
         }
         assert [f.trade_id for f in fills_after(session, "SOL-PERP", sol + 1, 1)] == [sol + 2]
         assert fills_after(session, "BTC-PERP", 0, 10) == []
-        assert fills_after(session, "SOL-PERP", 0, 10, until_ms=START_MS) == fills[:1]
-        assert first_fill_time_after(session, "SOL-PERP", sol + 1) == START_MS + 1_000
-        assert first_fill_time_after(session, "SOL-PERP", sol + 3) is None
         [open_period] = funding_periods_after(session, "SOL-PERP", 0, 5)
+        assert open_period.last_trade_id == sol + 3
+        assert fills_after(session, "SOL-PERP", 0, 10, before=open_period) == fills
+        assert unsettled_fill_before(session, sol + 2, open_period)
+        assert not unsettled_fill_before(session, sol + 3, open_period)
         assert funding_periods_after(session, "ETH-PERP", 0, 5) == []
         assert open_period.market == "SOL-PERP" and open_period.settled_at_ms == clock.now_ms()
         assert open_period.mark_twap == period.mark_twap

@@ -9,10 +9,9 @@ flight, see `ChainProgress`).
 
 A market's streams wait for each other so that the chain sees them in the ledger's
 order: fills after a funding period wait until the period is settled; a period waits for
-the fills before it and for every payment of the market's previous period (a holder
-settled over two periods at once could round differently). Order is told by time: a
-fill at the same millisecond as a funding period counts as before it, as a funding
-tick's own fills are.
+the fills before it (up to the trade id it recorded) and for every payment of the
+market's previous period (a holder settled over two periods at once could round
+differently).
 """
 
 from __future__ import annotations
@@ -31,10 +30,10 @@ from backend.services.solana.errors import SolanaError
 from backend.services.trading.risk_keeper import KEEPER
 from backend.store.chain_sources import (
     fills_after,
-    first_fill_time_after,
     funding_payments_after,
     funding_periods_after,
     last_payment_before,
+    unsettled_fill_before,
 )
 
 FILLS_PER_TRANSACTION = 6
@@ -122,9 +121,12 @@ class FillStream:
     def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
         market = self.spec.symbol
         period = funding_periods_after(session, market, cursors.get(periods_stream(market), 0), 1)
-        until = period[0].settled_at_ms if period else None
         fills = fills_after(
-            session, market, cursors.get(self.name, 0), FILLS_PER_TRANSACTION, until
+            session,
+            market,
+            cursors.get(self.name, 0),
+            FILLS_PER_TRANSACTION,
+            period[0] if period else None,
         )
         if not fills:
             return None
@@ -163,8 +165,7 @@ class FundingPeriodStream:
         if not periods:
             return None
         period = periods[0]
-        next_fill = first_fill_time_after(session, market, cursors.get(fills_stream(market), 0))
-        if next_fill is not None and next_fill <= period.settled_at_ms:
+        if unsettled_fill_before(session, cursors.get(fills_stream(market), 0), period):
             return None  # the fills before the period first
         previous = last_payment_before(session, market, period.funding_id)
         if previous > cursors.get(payments_stream(market), 0):

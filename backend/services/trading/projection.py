@@ -264,6 +264,7 @@ def _project_funding(
             oracle_twap=settlement.oracle_twap,
             cumulative_index=settlement.index,
             settled_at_ms=settlement.settled_at_ms,
+            last_trade_id=settlement.last_trade_id,
         )
         session.add(rate)
         session.flush()

@@ -27,6 +27,8 @@ class FundingSettlement:
     index: int
     payments: dict[str, int]
     settled_at_ms: int
+    last_trade_id: int
+    """The market's last trade id when the period closed: fills up to it came before."""
 
 
 @dataclass(slots=True)
@@ -68,6 +70,7 @@ def settle_due_funding(state, now_ms: int) -> list[FundingSettlement]:
                 state.ledger.funding_index[market],
                 payments,
                 now_ms,
+                state.engines[market].next_trade_id - 1,
             )
         )
     return settled

@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from backend.store.columns import amount, epoch_ms, reference, serial_id, wide_amount
+from backend.store.columns import (
+    amount,
+    engine_id,
+    epoch_ms,
+    reference,
+    serial_id,
+    wide_amount,
+)
 
 
 class FundingRate(SQLModel, table=True):
@@ -21,6 +28,8 @@ class FundingRate(SQLModel, table=True):
     cumulative_index: int = wide_amount()
     """Grows every period without bound: 1e9 per quote unit per coin, so > 2^63 soon."""
     settled_at_ms: int = epoch_ms(index=True)
+    last_trade_id: int | None = engine_id(nullable=True)
+    """The market's last trade id when the period closed (None on rows older than it)."""
 
 
 class FundingPayment(SQLModel, table=True):

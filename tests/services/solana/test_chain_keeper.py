@@ -199,7 +199,6 @@ async def test_funding_settles_between_the_fills_before_and_after_it(
     desk.clock.advance(HOUR_MS)
     period = desk.trading.execute(Tick()).funding
     assert period and period[0].rate > 0
-    desk.clock.advance(1)  # the chain orders a fill and a period by time (same ms: fill first)
     desk.order("sell", "151", "4", bob)  # after the period: bob reduces
     desk.order("buy", "151", "4", alice)
     node.cluster.warp_seconds(3_600)
