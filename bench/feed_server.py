@@ -107,6 +107,15 @@ class BookChurn:
                 "seq": self.trade_seq, "trades": [row]}  # fmt: skip
 
 
+def sign_in_message(request: Request) -> str:
+    """A Sign-In With Solana message for the asking wallet, as the backend words it."""
+    pubkey = request.query_params.get("pubkey", "")
+    return (
+        f"localhost wants you to sign in with your Solana account:\n{pubkey}\n\n"
+        "Sign in to the QuantDesk benchmark feed.\n\nNonce: bench"
+    )
+
+
 def feed_app(load: Load) -> Starlette:
     """The generator as an ASGI app."""
     catalog = load_default_catalog()
@@ -114,7 +123,6 @@ def feed_app(load: Load) -> Starlette:
     tokens = {"access_token": "bench", "refresh_token": "bench-refresh-0000", "expires_in": 3600}
     answers = {
         "/health": {"status": "ok"},
-        "/api/auth/nonce": {"nonce": "bench", "message": "bench sign-in"},
         "/api/auth/verify": tokens,
         "/api/auth/refresh": tokens,
         "/api/markets": specs,
@@ -128,6 +136,8 @@ def feed_app(load: Load) -> Starlette:
 
     async def rest(request: Request) -> JSONResponse:
         path = request.url.path
+        if path == "/api/auth/nonce":  # a sign-in message the wallet accepts to sign
+            return JSONResponse({"nonce": "bench", "message": sign_in_message(request)})
         if path.endswith(("/candles", "/trades")):
             return JSONResponse([])
         return JSONResponse(answers.get(path, {"code": "not_found", "message": path}),
