@@ -49,3 +49,26 @@ def db(database_url: str) -> Iterator[Engine]:
     engine = create_engine_for(database_url)
     yield engine
     engine.dispose()
+
+
+SOLANA_RUNTIME_TESTS = (
+    "tests/services/solana/",
+    "tests/gateway/test_chain_transfers.py",
+    "tests/desktop/test_chain_transfers.py",
+    "tests/desktop/wallet/test_transactions.py",
+    "tests/desktop/wallet/test_no_secret_leaves.py",
+)
+"""Tests that execute Solana programs in this process (solders' LiteSVM, and the QuantDesk
+program's native runtime behind the local RPC node). After LiteSVM has run the SPL
+programs, a later Qt paint in the same process can crash on a corrupted Python object
+(reproduced with solders 0.26: a LiteSVM token setup, then the chart's million-candle
+paint), so the test command runs these in a process of their own (`-m solana_runtime`)."""
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests that run Solana programs in-process (see `SOLANA_RUNTIME_TESTS`)."""
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(SOLANA_RUNTIME_TESTS):
+            item.add_marker(pytest.mark.solana_runtime)
