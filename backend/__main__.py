@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"quantdesk-backend: cannot open the database: {error}", file=sys.stderr)
         return 2
     clock = SystemClock()
-    trading = TradingService.open(catalog, engine, clock)
+    trading = TradingService.open(
+        catalog, engine, clock, paper_keeper=settings.settlement != "solana"
+    )
     trading.commit_interval_s = settings.commit_interval_ms / 1000
     gc_policy.install()  # after the state is rebuilt: it is long-lived
     simulator = PriceSimulator(list(catalog), seed=settings.simulator_seed)

@@ -3,6 +3,7 @@ periods after a funding id, and the holders' funding payments after a payment id
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement
@@ -10,6 +11,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from backend.store.models.funding import FundingPayment, FundingRate
+from backend.store.models.liquidation import LiquidationEvent
+from backend.store.models.position import Position
 from backend.store.models.trade import Trade
 from backend.store.models.user import User
 
@@ -57,6 +60,7 @@ def fills_after(
     cursor: int,
     limit: int,
     before: FundingPeriodToSettle | None = None,
+    through: int | None = None,
 ) -> list[FillToSettle]:
     """``market``'s fills with a trade id above ``cursor``, oldest first (trade ids grow
     within a market); with ``before``, only those that came before that funding period."""
@@ -68,6 +72,7 @@ def fills_after(
         .where(Trade.market == market)
         .where(col(Trade.id) > cursor)
         .where(True if before is None else _before(before))
+        .where(True if through is None else col(Trade.id) <= through)
         .order_by(col(Trade.id))
         .limit(limit)
     ).all()
@@ -142,3 +147,51 @@ def last_payment_before(session: Session, market: str, funding_id: int) -> int:
         .where(col(FundingPayment.funding_rate_id) < funding_id)
     ).first()
     return found or 0
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidationToSettle:
+    """One liquidation, with every market as it stood then."""
+
+    event_id: int
+    account: str
+    liquidator: str
+    markets: dict[str, tuple[int, int, int]]
+    """(mark, oracle, last trade id) by symbol."""
+    created_at_ms: int
+
+
+def liquidations_after(session: Session, cursor: int, limit: int) -> list[LiquidationToSettle]:
+    """Liquidations with an id above ``cursor``, oldest first."""
+    account, liquidator = aliased(User), aliased(User)
+    rows = session.exec(
+        select(LiquidationEvent, account.pubkey, liquidator.pubkey)
+        .join(account, col(LiquidationEvent.user_id) == account.id)
+        .join(liquidator, col(LiquidationEvent.liquidator_id) == liquidator.id)
+        .where(col(LiquidationEvent.id) > cursor)
+        .order_by(col(LiquidationEvent.id))
+        .limit(limit)
+    ).all()
+    return [
+        LiquidationToSettle(
+            event.id or 0,
+            account_key,
+            liquidator_key,
+            {m: (v[0], v[1], v[2]) for m, v in json.loads(event.markets).items()},
+            event.created_at_ms,
+        )
+        for event, account_key, liquidator_key in rows
+    ]
+
+
+def holders_in(session: Session, markets: list[str]) -> list[str]:
+    """Every account that has held a position in one of ``markets``, by key."""
+    return list(
+        session.exec(
+            select(User.pubkey)
+            .join(Position, col(Position.user_id) == User.id)
+            .where(col(Position.market).in_(markets))
+            .distinct()
+            .order_by(col(User.pubkey))
+        ).all()
+    )

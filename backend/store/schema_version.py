@@ -8,7 +8,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-HEAD_REVISION = "c2f81e6d4b97"
+HEAD_REVISION = "e8a1f0b2c3d4"
 """The newest migration's revision; a test checks it against the migrations folder."""
 
 

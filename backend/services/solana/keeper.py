@@ -33,13 +33,14 @@ from backend.services.solana.errors import (
     SolanaError,
     TransactionExpired,
 )
-from backend.services.solana.pdas import market_address
+from backend.services.solana.pdas import market_address, user_address
 from backend.services.solana.pending import PendingTransaction
 from backend.services.solana.streams import (
     Batch,
     FillStream,
     FundingPaymentStream,
     FundingPeriodStream,
+    LiquidationStream,
     NotAWallet,
     Stream,
     Wallets,
@@ -86,6 +87,9 @@ class ChainKeeper:
             for spec in catalog
             for kind in (FillStream, FundingPeriodStream, FundingPaymentStream)
         ]
+        self.streams.append(LiquidationStream(catalog, wallets))
+        self._keeper_account = False
+        """Whether the keeper's own trading account (the liquidator's) is known to exist."""
         self.stalled: dict[str, str] = {}
         """Streams the chain refused, with the reason (cleared when they move again)."""
         self.landed = 0
@@ -104,6 +108,7 @@ class ChainKeeper:
     async def settle_pending(self) -> int:
         """Settle everything committed so far, stream by stream; how many transactions
         landed. A stream the chain refuses is left for the next call."""
+        await self._open_keeper_account()
         landed = 0
         progressed = True
         while progressed:  # a stream may wait for another one settled after it in the list
@@ -113,6 +118,17 @@ class ChainKeeper:
                     landed += 1
                     progressed = True
         return landed
+
+    async def _open_keeper_account(self) -> None:
+        """Open the keeper's own trading account on chain once (liquidations go into it)."""
+        if self._keeper_account:
+            return
+        keeper = self.connection.keeper
+        address = user_address(keeper.pubkey(), self.connection.program_id)
+        if await self.connection.rpc.account(address, self.connection.sender.commitment) is None:
+            opening = ix.initialize_user(keeper.pubkey(), self.connection.program_id)
+            await self.connection.sender.send([opening], keeper, [keeper])
+        self._keeper_account = True
 
     async def push_prices(self) -> bool:
         """Send every market's current mark and oracle prices; False if there are none."""

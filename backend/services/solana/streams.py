@@ -11,7 +11,10 @@ A market's streams wait for each other so that the chain sees them in the ledger
 order: fills after a funding period wait until the period is settled; a period waits for
 the fills before it (up to the trade id it recorded) and for every payment of the
 market's previous period (a holder settled over two periods at once could round
-differently).
+differently). Liquidations are one stream for all markets: each is sent with the prices
+it was decided at and waits for every fill, period and payment before it; the fills and
+periods after it wait for it. (A liquidation and a funding period at the same
+millisecond count the period first.)
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 from sqlmodel import Session
 
-from backend.domain.markets import MarketSpec
+from backend.domain.markets import MarketCatalog, MarketSpec
 from backend.services.solana import instructions as ix
 from backend.services.solana.errors import SolanaError
 from backend.services.trading.risk_keeper import KEEPER
@@ -32,7 +35,9 @@ from backend.store.chain_sources import (
     fills_after,
     funding_payments_after,
     funding_periods_after,
+    holders_in,
     last_payment_before,
+    liquidations_after,
     unsettled_fill_before,
 )
 
@@ -57,6 +62,10 @@ def payments_stream(market: str) -> str:
     return f"payments:{market}"
 
 
+LIQUIDATIONS = "liquidations"
+"""The name of the liquidation stream."""
+
+
 class NotAWallet(SolanaError):
     """An account that trades is not a wallet the chain knows (an exchange-internal name)."""
 
@@ -75,11 +84,6 @@ class Stream(Protocol):
     @property
     def name(self) -> str:
         """Its `ChainProgress` row."""
-        ...
-
-    @property
-    def spec(self) -> MarketSpec:
-        """The market it settles."""
         ...
 
     def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
@@ -121,12 +125,17 @@ class FillStream:
     def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
         market = self.spec.symbol
         period = funding_periods_after(session, market, cursors.get(periods_stream(market), 0), 1)
+        liquidation = liquidations_after(session, cursors.get(LIQUIDATIONS, 0), 1)
+        through = None
+        if liquidation and market in liquidation[0].markets:
+            through = liquidation[0].markets[market][2]  # later fills wait for it
         fills = fills_after(
             session,
             market,
             cursors.get(self.name, 0),
             FILLS_PER_TRANSACTION,
             period[0] if period else None,
+            through,
         )
         if not fills:
             return None
@@ -167,6 +176,9 @@ class FundingPeriodStream:
         period = periods[0]
         if unsettled_fill_before(session, cursors.get(fills_stream(market), 0), period):
             return None  # the fills before the period first
+        liquidation = liquidations_after(session, cursors.get(LIQUIDATIONS, 0), 1)
+        if liquidation and liquidation[0].created_at_ms < period.settled_at_ms:
+            return None  # the liquidation before the period first
         previous = last_payment_before(session, market, period.funding_id)
         if previous > cursors.get(payments_stream(market), 0):
             return None  # the previous period's holders first
@@ -200,3 +212,54 @@ class FundingPaymentStream:
             ix.settle_user_funding(self.spec.market_index, self.wallets(p.holder)) for p in payments
         ]
         return Batch(instructions, payments[-1].payment_id)
+
+
+@dataclass(slots=True)
+class LiquidationStream:
+    """Liquidations, each as one transaction: the prices it was decided at for every
+    market (so that the program reaches the same closes), then `liquidate` into the
+    keeper's account with every account that held a position in those markets (the loss
+    of a bankruptcy is shared by the opposite side, which the program checks is whole)."""
+
+    catalog: MarketCatalog
+    wallets: Wallets
+    name: str = LIQUIDATIONS
+
+    def next_batch(self, session: Session, cursors: Mapping[str, int]) -> Batch | None:
+        events = liquidations_after(session, cursors.get(self.name, 0), 1)
+        if not events:
+            return None
+        event = events[0]
+        for market, (_, _, last_trade) in event.markets.items():
+            if self._waits(session, cursors, market, last_trade, event.created_at_ms):
+                return None
+        keeper = self.wallets.keeper
+        instructions = [
+            ix.update_prices(keeper, self.catalog.market(m).market_index, mark, oracle)
+            for m, (mark, oracle, _) in event.markets.items()
+        ]
+        account = self.wallets(event.account)
+        liquidator = self.wallets(event.liquidator)
+        holders = [
+            wallet
+            for wallet in map(self.wallets, holders_in(session, list(event.markets)))
+            if wallet not in (account, liquidator)
+        ]
+        indexes = [spec.market_index for spec in self.catalog]
+        instructions.append(ix.liquidate(liquidator, account, indexes, holders))
+        return Batch(instructions, event.event_id)
+
+    @staticmethod
+    def _waits(
+        session: Session, cursors: Mapping[str, int], market: str, last_trade: int, at_ms: int
+    ) -> bool:
+        """Whether something of ``market`` from before the liquidation is not settled yet."""
+        fills = cursors.get(fills_stream(market), 0)
+        if fills_after(session, market, fills, 1, through=last_trade):
+            return True
+        periods = cursors.get(periods_stream(market), 0)
+        period = funding_periods_after(session, market, periods, 1)
+        if period and period[0].settled_at_ms <= at_ms:
+            return True
+        payments = cursors.get(payments_stream(market), 0)
+        return bool(funding_payments_after(session, market, payments, periods, 1))

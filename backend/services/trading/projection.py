@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from backend.store.models import (
     FundingPayment,
     FundingRate,
     Liquidation,
+    LiquidationEvent,
     Market,
     OraclePrice,
     Order,
@@ -285,7 +287,15 @@ def _project_funding(
 def _project_liquidations(
     session: Session, users: UserDirectory, outcome: Outcome, now_ms: int
 ) -> None:
-    for result in outcome.liquidations:
+    for result, moment in zip(outcome.liquidations, outcome.liquidation_markets, strict=True):
+        session.add(
+            LiquidationEvent(
+                user_id=users.id_of(session, result.account_id, now_ms),
+                liquidator_id=users.id_of(session, result.liquidator_id, now_ms),
+                markets=json.dumps(moment.markets),
+                created_at_ms=now_ms,
+            )
+        )
         for index, closed in enumerate(result.closed):
             last = index == len(result.closed) - 1
             session.add(

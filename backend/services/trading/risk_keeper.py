@@ -76,6 +76,24 @@ def settle_due_funding(state, now_ms: int) -> list[FundingSettlement]:
     return settled
 
 
+@dataclass(frozen=True, slots=True)
+class MarketMoment:
+    """Every priced market at one moment: (mark, oracle, last trade id) by symbol, so that
+    what happened then can be replayed elsewhere (the on-chain keeper)."""
+
+    markets: dict[str, tuple[int, int, int]]
+
+
+def market_moment(state) -> MarketMoment:
+    """The markets of ``state`` now."""
+    return MarketMoment(
+        {
+            market: (prices.mark, prices.oracle, state.engines[market].next_trade_id - 1)
+            for market, prices in sorted(state.prices.items())
+        }
+    )
+
+
 def liquidate_unhealthy(state, market: str, now_ms: int, outcome) -> list[LiquidationResult]:
     """Liquidate, into the keeper, every account with a position in ``market`` that is
     below maintenance margin at current prices. Their open orders are cancelled first."""
@@ -98,8 +116,9 @@ def liquidate_unhealthy(state, market: str, now_ms: int, outcome) -> list[Liquid
         for engine in state.engines.values():
             outcome.results.append(engine.cancel_all(account_id, now_ms))
         keeper = state.ledger.account(KEEPER)
-        if keeper.balance(state.catalog.quote_asset) <= 0:
+        if state.paper_keeper and keeper.balance(state.catalog.quote_asset) <= 0:
             state.ledger.deposit(KEEPER, state.catalog.quote_asset, KEEPER_CAPITAL)
+        outcome.liquidation_markets.append(market_moment(state))
         result = liquidate(state.ledger, account_id, KEEPER, state.prices)
         for closed in result.closed:
             engine = state.engines[closed.market]

@@ -89,13 +89,18 @@ class TradingService:
             session.commit()
 
     @classmethod
-    def open(cls, catalog: MarketCatalog, db: Engine, clock: Clock) -> TradingService:
-        """A service whose state is rebuilt from the command log in ``db``."""
+    def open(
+        cls, catalog: MarketCatalog, db: Engine, clock: Clock, paper_keeper: bool = True
+    ) -> TradingService:
+        """A service whose state is rebuilt from the command log in ``db``; without
+        ``paper_keeper`` the liquidation keeper gets no paper money (on-chain settlement)."""
         service = cls(catalog, db, clock)
+        service.state.paper_keeper = paper_keeper
         with Session(db) as session:
             snapshot = load_snapshot(session)
             if snapshot is not None:
                 service.snapshot_command_id, service.state = snapshot
+                service.state.paper_keeper = paper_keeper
                 service.last_command_id = service.snapshot_command_id
             rows = session.exec(
                 select(Command)

@@ -44,6 +44,7 @@ from backend.services.trading.commands import (
 from backend.services.trading.risk_keeper import (
     FundingSchedule,
     FundingSettlement,
+    MarketMoment,
     liquidate_unhealthy,
     settle_due_funding,
 )
@@ -92,6 +93,8 @@ class Outcome:
     """Accounts whose balances or positions changed."""
     funding: list[FundingSettlement] = field(default_factory=list)
     liquidations: list[LiquidationResult] = field(default_factory=list)
+    liquidation_markets: list[MarketMoment] = field(default_factory=list)
+    """For each liquidation, the markets as they stood when it ran."""
     quotes: list[QuoteRecord] = field(default_factory=list)
     oracle_prices: list[OracleRecord] = field(default_factory=list)
     market_changes: list[MarketChange] = field(default_factory=list)
@@ -121,6 +124,9 @@ class TradingState:
         )
         self.halted: set[str] = set()
         """Markets where only cancels work."""
+        self.paper_keeper = True
+        """Whether the liquidation keeper is topped up with paper money when it runs dry
+        (False when trades settle on chain, where its collateral is real)."""
         self.price_status: dict[str, FeedStatus] = {}
         """Markets whose oracle is not live (see `SetPriceStatus`); absent means live."""
         self.price_sources: dict[str, str] = {}

@@ -11,7 +11,7 @@ from backend.store.models.chain_transfer import ChainTransfer
 from backend.store.models.command import Command
 from backend.store.models.equity import EquitySnapshot
 from backend.store.models.funding import FundingPayment, FundingRate
-from backend.store.models.liquidation import Liquidation
+from backend.store.models.liquidation import Liquidation, LiquidationEvent
 from backend.store.models.market import Market
 from backend.store.models.oracle_price import OraclePrice
 from backend.store.models.order import Order
@@ -34,6 +34,7 @@ __all__ = [
     "FundingPayment",
     "FundingRate",
     "Liquidation",
+    "LiquidationEvent",
     "Market",
     "MarketStats",
     "OraclePrice",

@@ -28,3 +28,17 @@ class Liquidation(SQLModel, table=True):
     insurance_draw: int = amount()
     socialised_loss: int = amount()
     created_at_ms: int = epoch_ms(index=True)
+
+
+class LiquidationEvent(SQLModel, table=True):
+    """One liquidation of an account (its closed positions are `Liquidation` rows), with
+    every market as it stood then, so that it can be replayed on chain."""
+
+    __tablename__ = "liquidation_events"
+
+    id: int | None = serial_id()
+    user_id: int = reference("users.id")
+    liquidator_id: int = reference("users.id")
+    markets: str = Field(max_length=4096)
+    """JSON: ``{symbol: [mark, oracle, last trade id]}`` for every priced market."""
+    created_at_ms: int = epoch_ms()

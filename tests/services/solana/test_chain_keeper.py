@@ -24,6 +24,7 @@ from backend.services.solana.rpc import SolanaRpc
 from backend.services.solana.sender import TransactionSender
 from backend.services.solana.streams import FILLS_PER_TRANSACTION, fills_stream
 from backend.services.trading.commands import Deposit, SetPrices, Submit, Tick
+from backend.services.trading.risk_keeper import KEEPER
 from backend.services.trading.service import TradingService
 from backend.store.chain_progress import load_progress
 from backend.store.database import create_engine_for
@@ -86,13 +87,17 @@ class Desk:
     def order(self, side: str, price: str, size: str, account: str) -> None:
         self.trading.execute(Submit(request(side, price=price, size=size, account=account)))
 
-    async def assert_chain_matches_ledger(self) -> None:
-        """Every trader's on-chain balance and positions are the ledger's."""
+    async def assert_chain_matches_ledger(self, with_keeper: bool = False) -> None:
+        """Every trader's on-chain balance and positions are the ledger's (and the
+        liquidation keeper's, whose wallet is the settlement keeper's)."""
         ledger = self.trading.state.ledger
         catalog = self.trading.state.catalog
-        for name, wallet in self.wallets.items():
-            local = ledger.account(str(wallet.pubkey()))
-            on_chain = await self.chain.user(wallet.pubkey())
+        accounts = {name: (str(w.pubkey()), w.pubkey()) for name, w in self.wallets.items()}
+        if with_keeper:
+            accounts["keeper"] = (KEEPER, self.chain.keeper.pubkey())
+        for name, (account_id, wallet) in accounts.items():
+            local = ledger.account(account_id)
+            on_chain = await self.chain.user(wallet)
             assert on_chain.collateral[0] == local.balance("USDC"), name
             held = {
                 catalog.market(p.market).market_index: (p.base, p.quote_entry, p.last_funding_index)
@@ -114,6 +119,7 @@ async def desk(
     chain = await OnChainExchange.deploy(rpc, sender, catalog)
     clock = ManualClock(START_MS)
     trading = TradingService(catalog, store, clock)
+    trading.state.paper_keeper = False  # the keeper's collateral is on chain, like everyone's
     trading.execute(SetPrices("SOL-PERP", mark=parse_price("150"), oracle=parse_price("150")))
     yield Desk(trading, chain, clock, rpc, sender)
 
@@ -141,6 +147,7 @@ async def test_a_crash_mid_send_is_resumed_and_lands_once(
     desk: Desk, node: SolanaRpcServer
 ) -> None:
     alice, bob = await desk.trader("alice", 20_000), await desk.trader("bob", 20_000)
+    await desk.keeper().settle_pending()  # the keeper's own account opens; no fill yet
     desk.order("sell", "150", "2", alice)
     desk.order("buy", "150", "2", bob)
     node.cluster.faults.drop_sends = 1_000  # every broadcast is lost: it cannot land
@@ -152,7 +159,7 @@ async def test_a_crash_mid_send_is_resumed_and_lands_once(
 
     async with asyncio.timeout(10):
         while not in_flight():
-            await node.cluster.wait_until(lambda: bool(node.cluster.dropped), timeout_s=5)
+            await asyncio.sleep(0.01)
     first.cancel()  # the process dies with the transaction signed and recorded
     with pytest.raises(asyncio.CancelledError):
         await first
@@ -245,3 +252,33 @@ async def test_the_running_keeper_settles_each_commit_and_stops_when_told(desk: 
     stop.set()
     async with asyncio.timeout(5):
         await running
+
+
+async def test_a_liquidation_is_settled_on_chain_at_the_prices_it_was_decided_at(
+    desk: Desk,
+) -> None:
+    alice, bob = await desk.trader("alice", 1_000), await desk.trader("bob", 100_000)
+    desk.order("sell", "150", "55", bob)
+    desk.order("buy", "150", "55", alice)  # 8,250 USDC of SOL on 1,000
+    desk.clock.advance(1_000)
+    drop = desk.trading.execute(
+        SetPrices("SOL-PERP", mark=parse_price("138.05"), oracle=parse_price("138"))
+    )
+    assert drop.liquidations and drop.liquidations[0].closed
+    desk.clock.advance(1_000)
+    desk.order("buy", "139", "5", bob)  # after the liquidation, alice reduces further
+    desk.order("sell", "139", "5", alice)
+    keeper = desk.keeper()
+    await keeper.push_prices()  # today's prices first: the liquidation must send its own
+    assert await keeper.settle_pending() == 3, keeper.stalled
+    await desk.assert_chain_matches_ledger(with_keeper=True)
+    config = await desk.chain.config()
+    assert config.insurance_fund == desk.trading.state.ledger.insurance_fund
+    market = await desk.chain.market(SOL_PERP)
+    ledger = desk.trading.state.ledger
+    longs = sum(
+        max(0, a.positions["SOL-PERP"].base)
+        for a in ledger.accounts.values()
+        if "SOL-PERP" in a.positions
+    )
+    assert market.open_interest == longs > 0
