@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from backend.store.models.chain import ChainProgress
 
@@ -41,6 +41,11 @@ def load_progress(session: Session, stream: str) -> Progress:
             row.pending_wire,
         )
     return Progress(row.cursor, in_flight)
+
+
+def load_cursors(session: Session) -> dict[str, int]:
+    """Every started stream's cursor, by stream (one query)."""
+    return {row.stream: row.cursor for row in session.exec(select(ChainProgress))}
 
 
 def _row(session: Session, stream: str, now_ms: int) -> ChainProgress:

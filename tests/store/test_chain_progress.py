@@ -14,6 +14,7 @@ from backend.store.chain_progress import (
     InFlight,
     advance,
     clear_in_flight,
+    load_cursors,
     load_progress,
     record_in_flight,
 )
@@ -51,6 +52,7 @@ def test_a_stream_starts_at_zero_and_its_cursor_never_goes_back(db: Engine) -> N
         session.commit()
         assert load_progress(session, "fills").in_flight is None
         assert load_progress(session, "funding_periods").cursor == 0
+        assert load_cursors(session) == {"fills": 7}
 
 
 def test_fills_and_funding_are_read_in_order_with_their_wallets(

@@ -17,6 +17,7 @@ from backend.services.liquidity.market_maker import MakerPolicy, auction_quote
 from backend.services.trading.commands import Command, QuoteAuction
 from backend.services.trading.service import TradingService, TradingUnavailable
 from backend.services.trading.state import Outcome
+from backend.services.waiting import first_of
 
 log = logging.getLogger("quantdesk.liquidity")
 
@@ -82,10 +83,7 @@ class AuctionResponder:
         while not stop.is_set():
             if not self.pending:
                 self._wake.clear()
-                waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self._wake)]
-                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-                for waiter in waiters:
-                    waiter.cancel()
+                await first_of(stop, self._wake)
                 continue
             try:
                 self.step()

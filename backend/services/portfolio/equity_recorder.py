@@ -11,7 +11,6 @@ base58 wallet key contains: they get no curve.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +21,7 @@ from backend.services.clock import Clock
 from backend.services.trading.commands import Command, Deposit, Withdraw
 from backend.services.trading.service import TradingService
 from backend.services.trading.state import Outcome
+from backend.services.waiting import first_of
 from backend.store.portfolio_history import EquityFigures, add_equity_snapshots
 
 log = logging.getLogger("quantdesk.portfolio")
@@ -92,7 +92,7 @@ class EquityRecorder:
             self._record_logged(None)
             deadline = loop.time() + self.interval_s
             while not stop.is_set() and loop.time() < deadline:
-                await _first_of(stop, self._wake, deadline - loop.time())
+                await first_of(stop, self._wake, timeout_s=deadline - loop.time())
                 if self._wake.is_set():
                     self._wake.clear()
                     due, self._due = self._due, set()
@@ -103,15 +103,3 @@ class EquityRecorder:
             self.record(only)
         except SQLAlchemyError:  # a failed round must not stop the server; the next retries
             log.exception("equity snapshots not recorded")
-
-
-async def _first_of(stop: asyncio.Event, wake: asyncio.Event, timeout_s: float) -> None:
-    """Wait until either event is set or ``timeout_s`` passes."""
-    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-    try:
-        await asyncio.wait(waits, timeout=max(0.0, timeout_s), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiting in waits:
-            waiting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*waits, return_exceptions=True)

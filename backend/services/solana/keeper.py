@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 
@@ -45,10 +44,12 @@ from backend.services.solana.streams import (
     Stream,
     Wallets,
 )
+from backend.services.waiting import first_of
 from backend.store.chain_progress import (
     InFlight,
     advance,
     clear_in_flight,
+    load_cursors,
     load_progress,
     record_in_flight,
 )
@@ -168,15 +169,14 @@ class ChainKeeper:
                 log.warning("settlement paused: %s", error)
             self._wake.clear()
             pause = min(self.retry_s, max(0.0, next_prices - loop.time()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(stop, self._wake), timeout=pause or self.retry_s)
+            await first_of(stop, self._wake, timeout_s=pause or self.retry_s)
 
     async def _step(self, stream: Stream) -> bool:
         """Settle one transaction of ``stream``; False when there is nothing to do or the
         chain refused (the reason is in `stalled`)."""
         with Session(self.db) as session:
             progress = load_progress(session, stream.name)
-            cursors = {s.name: load_progress(session, s.name).cursor for s in self.streams}
+            cursors = load_cursors(session)
             try:
                 batch = None if progress.in_flight else stream.next_batch(session, cursors)
             except NotAWallet as error:
@@ -235,11 +235,9 @@ class ChainKeeper:
             if settled is not None and settled > self.cursor(stream):
                 self._settled(stream, min(settled, through))
                 return True
-        if isinstance(error, TransactionExpired):
-            self._store(lambda s: clear_in_flight(s, stream.name, self.clock.now_ms()))
-            return False
         self._store(lambda s: clear_in_flight(s, stream.name, self.clock.now_ms()))
-        self._stall(stream, str(error))
+        if not isinstance(error, TransactionExpired):
+            self._stall(stream, str(error))
         return False
 
     def _stall(self, stream: Stream, error: str) -> None:
@@ -269,13 +267,3 @@ def _stall_event(stream: str, reason: str, now_ms: int) -> SystemEvent:
         message=f"on-chain settlement of {stream} stopped: {reason}"[:1024],
         created_at_ms=now_ms,
     )
-
-
-async def _first(*events: asyncio.Event) -> None:
-    """Return when any of ``events`` is set."""
-    waiters = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
