@@ -5,7 +5,6 @@ wallets given SOL and tokens, and the gateway's `ChainTransfers` over that node.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,14 +13,11 @@ import httpx
 from fastapi import FastAPI
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
-from solders.system_program import CreateAccountParams, create_account
-from spl.token.constants import MINT_LEN, TOKEN_PROGRAM_ID
+from spl.token.constants import TOKEN_PROGRAM_ID
 from spl.token.instructions import (
-    InitializeMintParams,
     MintToCheckedParams,
     create_idempotent_associated_token_account,
     get_associated_token_address,
-    initialize_mint,
     mint_to_checked,
 )
 from sqlalchemy import Engine
@@ -42,6 +38,8 @@ from backend.services.solana.token_accounts import decode_token_account
 from backend.services.solana.transfers import ChainTransfers
 from backend.services.trading.commands import SetPrices
 from backend.services.trading.service import TradingService
+from tests.services.solana.conftest import fund
+from tests.services.solana.onchain import create_mint
 from tests.solana_rpc.cluster import LocalCluster
 from tests.solana_rpc.server import SolanaRpcServer
 
@@ -67,12 +65,7 @@ class ChainExchange:
 
     async def fund(self, wallet: Pubkey, lamports: int) -> None:
         """Airdrop lamports and wait until the airdrop is confirmed."""
-        signature = await self.rpc.request_airdrop(wallet, lamports)
-        async with asyncio.timeout(5):
-            while (state := await self.rpc.signature_status(signature)) is None or (
-                state.commitment == "processed"
-            ):
-                await asyncio.sleep(0.01)
+        await fund(self.rpc, wallet, lamports)
 
     async def give(self, wallet: Pubkey, symbol: str, units: int) -> Pubkey:
         """Mint ``units`` of ``symbol`` to the wallet's associated token account (created
@@ -108,26 +101,6 @@ class ChainExchange:
         return wallet
 
 
-async def create_mint(exchange: ChainExchange, decimals: int) -> Pubkey:
-    """A new SPL mint whose authority is the admin."""
-    mint = Keypair()
-    rent = await exchange.rpc.rent_exempt_minimum(MINT_LEN)
-    new_account = CreateAccountParams(
-        from_pubkey=exchange.admin.pubkey(),
-        to_pubkey=mint.pubkey(),
-        lamports=rent,
-        space=MINT_LEN,
-        owner=TOKEN_PROGRAM_ID,
-    )
-    setup = InitializeMintParams(
-        decimals, TOKEN_PROGRAM_ID, mint.pubkey(), exchange.admin.pubkey(), None
-    )
-    await exchange.sender.send(
-        [create_account(new_account), initialize_mint(setup)], exchange.admin, [mint]
-    )
-    return mint.pubkey()
-
-
 async def deploy(
     node: SolanaRpcServer, rpc: SolanaRpc, sender: TransactionSender, catalog: MarketCatalog
 ) -> ChainExchange:
@@ -137,8 +110,9 @@ async def deploy(
     for wallet in (exchange.admin, exchange.keeper):
         await exchange.fund(wallet.pubkey(), 100 * SOL_LAMPORTS)
     admin = exchange.admin.pubkey()
-    exchange.mints["USDC"] = await create_mint(exchange, 6)
-    exchange.mints["SOL"] = await create_mint(exchange, 9)
+    for symbol, decimals in (("USDC", 6), ("SOL", 9)):
+        mint, _ = await create_mint(rpc, sender, exchange.admin, decimals, exchange.admin)
+        exchange.mints[symbol] = mint.pubkey()
     await sender.send(
         [ix.initialize(admin, exchange.mints["USDC"], exchange.keeper.pubkey(), 50_000, "USDC")],
         exchange.admin,

@@ -38,10 +38,14 @@ USDC_DECIMALS = 6
 
 
 async def create_mint(
-    rpc: SolanaRpc, sender: TransactionSender, payer: Keypair, decimals: int = USDC_DECIMALS
+    rpc: SolanaRpc,
+    sender: TransactionSender,
+    payer: Keypair,
+    decimals: int = USDC_DECIMALS,
+    authority: Keypair | None = None,
 ) -> tuple[Keypair, Keypair]:
-    """A new mint of ``decimals``, and its mint authority."""
-    mint, authority = Keypair(), Keypair()
+    """A new mint of ``decimals``, and its mint authority (a new key unless given)."""
+    mint, authority = Keypair(), authority or Keypair()
     rent = await rpc.rent_exempt_minimum(MINT_LEN)
     new_account = CreateAccountParams(
         from_pubkey=payer.pubkey(),

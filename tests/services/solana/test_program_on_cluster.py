@@ -18,18 +18,15 @@ from solders.message import MessageV0
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
-from solders.system_program import CreateAccountParams, create_account
 from solders.transaction import Transaction, VersionedTransaction
-from spl.token.constants import MINT_LEN, TOKEN_PROGRAM_ID
+from spl.token.constants import TOKEN_PROGRAM_ID
 from spl.token.instructions import (
     CloseAccountParams,
-    InitializeMintParams,
     MintToCheckedParams,
     close_account,
     create_associated_token_account,
     create_idempotent_associated_token_account,
     get_associated_token_address,
-    initialize_mint,
     mint_to_checked,
 )
 
@@ -56,6 +53,7 @@ from backend.services.solana.sender import TransactionSender
 from backend.services.solana.signing import sign_transaction
 from backend.services.solana.token_accounts import decode_token_account
 from tests.services.solana.conftest import SOL, fund
+from tests.services.solana.onchain import create_mint
 from tests.solana_rpc.cluster import GENESIS_UNIX_TIME, LocalCluster
 from tests.solana_rpc.deployment import UPGRADEABLE_LOADER, program_data_address
 from tests.solana_rpc.native_execution import (
@@ -161,22 +159,6 @@ class Exchange:
         return await self.send([self.fill(1)], self.keeper)
 
 
-async def create_usdc_mint(rpc: SolanaRpc, sender: TransactionSender, admin: Keypair) -> Pubkey:
-    """A 6-decimal mint whose authority is ``admin`` (SPL Token, in LiteSVM)."""
-    mint = Keypair()
-    rent = await rpc.rent_exempt_minimum(MINT_LEN)
-    new_account = CreateAccountParams(
-        from_pubkey=admin.pubkey(),
-        to_pubkey=mint.pubkey(),
-        lamports=rent,
-        space=MINT_LEN,
-        owner=TOKEN_PROGRAM_ID,
-    )
-    setup = InitializeMintParams(6, TOKEN_PROGRAM_ID, mint.pubkey(), admin.pubkey(), None)
-    await sender.send([create_account(new_account), initialize_mint(setup)], admin, [mint])
-    return mint.pubkey()
-
-
 async def open_trader(
     rpc: SolanaRpc, sender: TransactionSender, admin: Keypair, mint: Pubkey
 ) -> Keypair:
@@ -199,7 +181,8 @@ async def exchange(
     price and open two traders. ``payer`` (the conftest's funded fee payer) is the keeper."""
     admin = Keypair()
     await fund(rpc, admin.pubkey(), 10 * SOL)
-    mint = await create_usdc_mint(rpc, sender, admin)
+    mint_key, _ = await create_mint(rpc, sender, admin, 6, admin)
+    mint = mint_key.pubkey()
     await sender.send([ix.initialize(admin.pubkey(), mint, payer.pubkey(), 50_000, "USDC")], admin)
     for spec in sorted(CATALOG, key=lambda s: s.market_index):
         params = ix.market_params(spec, Pubkey.new_unique())
