@@ -30,6 +30,7 @@ from backend.gateway.routes import (
 )
 from backend.gateway.security import SecurityHeaders
 from backend.gateway.ws import route as ws_route
+from backend.version import version
 
 log = logging.getLogger("quantdesk.gateway")
 
@@ -65,7 +66,7 @@ def create_app(context: GatewayContext, background: Sequence[Background] = ()) -
 
     app = FastAPI(
         title="QuantDesk",
-        version="0.1.0",
+        version=version(),
         description="QuantDesk perpetual futures: REST API",
         lifespan=lifespan,
     )

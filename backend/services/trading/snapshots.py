@@ -15,13 +15,13 @@ import hashlib
 import logging
 import pickle
 import zlib
-from importlib import metadata
 from pathlib import Path
 
 from sqlmodel import Session, col, delete, select
 
 from backend.services.trading.state import TradingState
 from backend.store.models import StateSnapshot
+from backend.version import version
 
 log = logging.getLogger("quantdesk.trading")
 
@@ -37,10 +37,7 @@ def _state_format() -> str:
         [*(root / "domain").glob("*.py"), *(root / "services" / "trading").glob("*.py")]
     )
     if not sources:
-        try:
-            return "version-" + metadata.version("quantdesk")
-        except metadata.PackageNotFoundError:
-            return "unversioned"
+        return "version-" + version()
     digest = hashlib.sha256()
     for path in sources:
         digest.update(path.name.encode())
