@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
         from backend.__main__ import main as backend_main
 
         return backend_main(args[1:])
+    from backend.version import version
+    from quantdesk_desktop.folders import NoWritableFolder, ensure_writable
+
     parser = argparse.ArgumentParser(prog="quantdesk", description="QuantDesk trading workstation")
     parser.add_argument(
         "--screenshot",
@@ -29,10 +32,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workspace", help="open this saved workspace")
     parser.add_argument("--theme", choices=["dark", "light"], help="colour theme")
     parser.add_argument("--log-level", default="warning", help="logging level (default warning)")
+    parser.add_argument("--version", action="version", version=f"quantdesk {version()}")
     options = parser.parse_args(args)
     logging.basicConfig(
         level=options.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    try:
+        session_only = ensure_writable()
+    except NoWritableFolder as error:
+        print(f"quantdesk: cannot start: {error}", file=sys.stderr)
+        return 2
+    for folder in session_only:
+        logging.getLogger("quantdesk").warning("%s", folder.notice())
     backend = None if options.backend_url else _spawn_embedded_backend()
     from quantdesk_desktop.app import LaunchOptions, run  # Qt loads while the backend boots
 
@@ -43,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
             workspace=options.workspace,
             theme=options.theme,
             backend=backend,
+            notices=tuple(folder.notice() for folder in session_only),
         )
     )
 

@@ -23,9 +23,10 @@ from quantdesk_desktop.client.session import WorkstationClient
 from quantdesk_desktop.client.wallet import Wallet
 from quantdesk_desktop.hotkeys.keymap import Keymap
 from quantdesk_desktop.hotkeys.sizes import HotkeySizes
-from quantdesk_desktop.qt import QApplication, QtCore
+from quantdesk_desktop.qt import QApplication, QtCore, QtGui
 from quantdesk_desktop.settings import EMBEDDED, WorkstationSettings
 from quantdesk_desktop.state.store import MarketStore
+from quantdesk_desktop.ui.app_icon import DESKTOP_FILE, application_icon
 from quantdesk_desktop.ui.main_window import MainWindow
 from quantdesk_desktop.ui.workspace import WorkspaceStore
 from quantdesk_desktop.wallet.errors import WalletError
@@ -53,6 +54,8 @@ class LaunchOptions:
     theme: str | None = None
     backend: EmbeddedBackend | None = None
     """The embedded backend, already spawned by the launcher (None: start it here)."""
+    notices: tuple[str, ...] = ()
+    """What the user must know for the whole session (shown in the status bar)."""
 
 
 def data_is_flowing(window: MainWindow) -> bool:
@@ -131,7 +134,7 @@ class Workstation:
             return 0
         self.window.intents = self.client
         self.client.on_own_update = self.window.request_frame
-        self.window.status.show_notice("")
+        self.window.status.show_notice("; ".join(self.options.notices))
         # the cache (and its database layer) after the first window: not on the way to it
         self._cache_opening = asyncio.ensure_future(self._attach_cache(wallet.pubkey))
         # the windows and the first data are long-lived: frozen, they are not walked by
@@ -273,7 +276,12 @@ class Workstation:
         for _ in range(3):  # let the panels paint what arrived
             self.window.frame()
             await asyncio.sleep(FRAME_S)
-        for target in save_screenshots(self.window, path):
+        try:
+            saved = save_screenshots(self.window, path)
+        except OSError as error:
+            log.error("cannot save the screenshot in %s: %s", path.parent, error.strerror or error)
+            return 1
+        for target in saved:
             print(f"saved {target}")
         return 0
 
@@ -301,6 +309,8 @@ def run(options: LaunchOptions) -> int:
     QtCore.QCoreApplication.setApplicationName("QuantDesk")
     QtCore.QCoreApplication.setOrganizationName("QuantDesk")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setWindowIcon(application_icon())
+    QtGui.QGuiApplication.setDesktopFileName(DESKTOP_FILE)
     app.setStyleSheet(theme.style_sheet(options.theme or "dark"))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -48,3 +48,12 @@ def test_no_backend_means_no_screenshot_and_a_reason(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "cannot start the session" in done.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_a_screenshot_path_that_cannot_be_written_is_refused_clearly(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = _launch(tmp_path, "--screenshot", str(blocker / "shot.png"))
+    assert done.returncode == 1
+    assert f"cannot save the screenshot in {blocker}: " in done.stderr
+    assert "Traceback" not in done.stderr
