@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import os
 import sys
 
 
@@ -22,7 +23,24 @@ def _prefer_the_system_xkbcommon() -> None:
             ctypes.CDLL(name, mode=ctypes.RTLD_GLOBAL)
 
 
+def _prefer_x11_windows() -> None:
+    """On a Wayland desktop, open the windows through XWayland unless told otherwise.
+
+    Floating panels and saved workspaces put windows at given places on given monitors,
+    which Wayland does not let an application do; through XWayland they land where they
+    were left. (``QT_QPA_PLATFORM`` still chooses; the installed app carries only the X11
+    platform.)"""
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and os.environ.get("WAYLAND_DISPLAY")
+        and os.environ.get("DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+
+
 _prefer_the_system_xkbcommon()
+_prefer_x11_windows()
 
 import PySide6QtAds as QtAds  # noqa: E402
 from PySide6 import QtCore, QtDBus, QtGui, QtWidgets  # noqa: E402

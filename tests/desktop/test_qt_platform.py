@@ -55,3 +55,30 @@ def test_real_key_presses_reach_a_field_on_x11() -> None:
     )
     assert typed.returncode == 0, typed.stderr[-2000:]
     assert typed.stdout.strip().splitlines()[-1] == "150.25"
+
+
+PLATFORM_CHOSEN = (
+    "import os, quantdesk_desktop.qt; print(os.environ.get('QT_QPA_PLATFORM', 'unset'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("session", "chosen"),
+    [
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, "xcb"),  # XWayland places windows
+        ({"WAYLAND_DISPLAY": "w-0", "DISPLAY": ":0", "QT_QPA_PLATFORM": "wayland"}, "wayland"),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "unset"),  # no XWayland: Qt decides
+        ({"DISPLAY": ":0"}, "unset"),
+    ],
+)
+def test_a_wayland_session_opens_windows_through_xwayland(session, chosen) -> None:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"WAYLAND_DISPLAY", "DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PLATFORM_CHOSEN],
+        capture_output=True, text=True, env=env | session, check=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout.strip() == chosen
