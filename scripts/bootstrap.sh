@@ -27,15 +27,20 @@ if [[ ! -f "$venv/.deps-installed" ]]; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip setuptools wheel >&2
-  "$venv/bin/pip" install -q -e "$repo[dev]" >&2
+  "$venv/bin/pip" install -q -e "$repo[dev,package]" >&2
   touch "$venv/.deps-installed"
 fi
 
-# The editable install points at one checkout; re-point it when this checkout is another.
+# The editable install points at one checkout and records one version; re-install it when
+# this checkout is another or pyproject.toml's version changed.
 if ! "$venv/bin/python" - "$repo" <<'PY' 2>/dev/null
-import pathlib, sys
+import pathlib, sys, tomllib
+from importlib import metadata
 import backend
-sys.exit(0 if pathlib.Path(backend.__file__).resolve().parents[1] == pathlib.Path(sys.argv[1]).resolve() else 1)
+repo = pathlib.Path(sys.argv[1]).resolve()
+version = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["version"]
+same_tree = pathlib.Path(backend.__file__).resolve().parents[1] == repo
+sys.exit(0 if same_tree and metadata.version("quantdesk") == version else 1)
 PY
 then
   "$venv/bin/pip" install -q --no-deps --no-build-isolation -e "$repo" >&2

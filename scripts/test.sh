@@ -25,6 +25,11 @@ for _ in $(seq 100); do [[ -s "$display_file" ]] && break; sleep 0.05; done
 export DISPLAY=":$(head -n 1 "$display_file")"
 export QT_QPA_PLATFORM=xcb
 
+echo "== installers (packaging/)"
+# the tests in tests/packaging install and run this build; without it they would fail
+python packaging/build_installers.py --dist "$repo/dist"
+export QUANTDESK_PACKAGE_DIST="$repo/dist" QUANTDESK_REQUIRE_PACKAGE=1
+
 echo "== pytest"
 # Tests that run Solana programs in-process go in a second process (see tests/conftest.py).
 # Exit status 5 is "no test selected": a path given on the command line may hold only one kind.

@@ -1,0 +1,75 @@
+"""The one-folder build: PyInstaller over packaging/quantdesk.spec, then (on Linux) the
+binaries stripped of their symbol tables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from installers.errors import PackagingError, output_tail
+from installers.project import APP_NAME
+
+ELF_MAGIC = b"\x7fELF"
+
+
+def pyinstaller_command(repo: Path, dist: Path, work: Path) -> list[str]:
+    """How PyInstaller is run over the spec."""
+    return [
+        sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+        "--distpath", str(dist), "--workpath", str(work),
+        str(repo / "packaging" / "quantdesk.spec"),
+    ]  # fmt: skip
+
+
+def freeze(repo: Path, dist: Path, work: Path) -> Path:
+    """Build ``dist/quantdesk`` (and ``dist/QuantDesk.app`` on macOS); the folder."""
+    done = subprocess.run(
+        pyinstaller_command(repo, dist, work), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise PackagingError(
+            f"PyInstaller failed ({done.returncode}):\n{output_tail(done.stdout + done.stderr)}"
+        )
+    onedir = dist / APP_NAME
+    if not (onedir / executable_name()).is_file():
+        raise PackagingError(f"PyInstaller finished but {onedir / executable_name()} is missing")
+    if sys.platform.startswith("linux"):
+        strip_binaries(onedir)
+    return onedir
+
+
+def executable_name() -> str:
+    """The app's executable in the one-folder build."""
+    return APP_NAME + (".exe" if sys.platform == "win32" else "")
+
+
+def strippable(path: Path) -> bool:
+    """Whether a file is an ELF binary whose symbol table may go: not a library that a
+    wheel's repair tool rewrote (in ``*.libs`` folders), which `strip` breaks."""
+    if any(part.endswith(".libs") for part in path.parent.parts):
+        return False
+    try:
+        with path.open("rb") as file:
+            return file.read(4) == ELF_MAGIC
+    except OSError:
+        return False
+
+
+def strip_binaries(onedir: Path) -> int:
+    """Strip every strippable binary in the build (about a third of its size); how many.
+    Not the executable: the app's archive is appended to it, which `strip` would cut off."""
+    executable = onedir / executable_name()
+    targets = [
+        path for path in onedir.rglob("*") if path.is_file() and not path.is_symlink()
+        and path != executable and strippable(path)
+    ]  # fmt: skip
+    if not targets:
+        return 0
+    done = subprocess.run(
+        ["strip", "--strip-unneeded", *map(str, targets)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise PackagingError(f"strip failed:\n{output_tail(done.stderr)}")
+    return len(targets)
