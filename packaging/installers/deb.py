@@ -26,9 +26,6 @@ PACKAGE = "quantdesk"
 INSTALL_DIR = Path("opt") / APP_NAME
 LDD_LINE = re.compile(r"^\s*(\S+) => (not found|\S+)")
 MAINTAINER = "QuantDesk <support@quantdesk.app>"
-SYSTEM_DATA = ("fontconfig-config",)
-"""Data the bundled libraries read from the system: fontconfig's configuration (which
-brings a font)."""
 COMPRESSION = ("-Zzstd", "-z9")
 """zstd: seconds to build where xz takes a minute, for 12 % more bytes; read by dpkg since
 Debian 12 and Ubuntu 21.10 (and the build needs Debian 12's C library anyway)."""
@@ -103,14 +100,13 @@ def system_libraries(onedir: Path) -> set[str]:
 
 def packages_of(libraries: set[str]) -> list[str]:
     """The Debian packages providing ``libraries`` (libc6 with its version here as the
-    minimum), and the system data the bundled libraries read. A library no package
-    provides cannot be a dependency: an error."""
+    minimum). A library no package provides cannot be a dependency: an error."""
     found = dpkg.owners(libraries)
     unknown = sorted(set(libraries) - set(found))
     if unknown:
         raise PackagingError("no Debian package provides " + ", ".join(unknown))
     depends = []
-    for package in sorted({*found.values(), *SYSTEM_DATA}):
+    for package in sorted(set(found.values())):
         if package == "libc6":
             version = _run(["dpkg-query", "-W", "-f=${Version}", "libc6"]).split("-")[0]
             depends.append(f"libc6 (>= {version})")

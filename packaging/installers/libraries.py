@@ -6,13 +6,24 @@ are dropped (the GTK theme, the Wayland platform), the libraries only they linke
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
+PYTHON_PREFIXES = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
 TocEntry = tuple[str, str, str]
 """(name in the build, source path, kind), as PyInstaller's TOCs hold them."""
 
 ALWAYS_KEEP = ("libpython",)
+DESKTOP_SYSTEM = (
+    "libdbus-1.", "libglib-2.0.", "libgio-2.0.", "libgobject-2.0.", "libgmodule-2.0.",
+    "libgthread-2.0.", "libfontconfig.", "libfreetype.", "libX11.", "libX11-xcb.", "libXau.",
+    "libXdmcp.", "libxcb", "libxkbcommon.", "libxkbcommon-x11.",
+)  # fmt: skip
+"""Libraries every Linux desktop has, which talk to its services or read its
+configuration (the session bus, the X server, fontconfig's files): used from the system,
+whose versions match them, rather than copied from the build machine (which also keeps
+their own dependencies, systemd's and SELinux's among them, out of the build)."""
 """Loaded by the bootloader itself, which no collected binary links to."""
 
 
@@ -27,6 +38,18 @@ def is_dependency_library(name: str, kind: str) -> bool:
         and ".so" in path.name
         and "plugins" not in path.parts
         and not path.name.startswith(ALWAYS_KEEP)
+    )
+
+
+def is_desktop_system_library(name: str, source: str, kind: str) -> bool:
+    """Whether a collected binary is one of the desktop's own libraries, taken from the
+    build machine's system (not a copy a wheel carries under its own name)."""
+    path = PurePosixPath(name)
+    return (
+        kind == "BINARY"
+        and len(path.parts) == 1
+        and path.name.startswith(DESKTOP_SYSTEM)
+        and not source.startswith(PYTHON_PREFIXES)
     )
 
 
