@@ -51,6 +51,22 @@ def test_pruning_drops_the_libraries_only_dropped_plugins_needed() -> None:
     assert "PySide6/Qt/plugins/platforms/libqxcb.so" in kept_names
 
 
+def test_the_desktops_own_libraries_are_left_to_the_system() -> None:
+    system = "/lib/x86_64-linux-gnu/"
+    assert libraries.is_desktop_system_library(
+        "libdbus-1.so.3", system + "libdbus-1.so.3", "BINARY"
+    )
+    assert libraries.is_desktop_system_library(
+        "libxcb-xkb.so.1", system + "libxcb-xkb.so.1", "BINARY"
+    )
+    assert not libraries.is_desktop_system_library("libssl.so.3", system + "libssl.so.3", "BINARY")
+    # a wheel's own copy, under its own name, stays with the wheel
+    wheel_copy = (
+        libraries.PYTHON_PREFIXES[0] + "/site-packages/pyside6_qtads.libs/libxkbcommon.so.0"
+    )
+    assert not libraries.is_desktop_system_library("libxkbcommon.so.0", wheel_copy, "BINARY")
+
+
 def test_only_elf_files_outside_repaired_wheel_libraries_are_stripped(tmp_path: Path) -> None:
     elf = tmp_path / "_internal" / "solders" / "solders.abi3.so"
     repaired = tmp_path / "_internal" / "numpy.libs" / "libopenblas.so"

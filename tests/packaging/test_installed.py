@@ -5,6 +5,7 @@ removed without a trace. The .tar.gz unpacked and run the same way."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -114,10 +115,20 @@ def test_the_installed_app_starts_with_live_data(installed: Installation, tmp_pa
         "HOME": str(tmp_path / "home"),
         "QUANTDESK_CONFIG_DIR": str(tmp_path / "config"),
         "QUANTDESK_DATA_DIR": str(tmp_path / "data"),
+        "QT_DEBUG_PLUGINS": "1",  # Qt names every plugin it loads
     }
     done = run_app(installed.command, "--screenshot", str(shot), env=env)
     assert_live_workstation(done, shot)
     assert (tmp_path / "data" / "embedded" / "embedded.db").is_file()
+    # Qt's plugins come from inside the installation, and nowhere else
+    loaded = re.findall(r'"([^"]+)" loaded library', done.stderr)
+    plugins = installed.install_dir.resolve() / "_internal" / "PySide6" / "Qt" / "plugins"
+    assert str(plugins / "platforms" / "libqxcb.so") in loaded
+    assert any("/imageformats/" in path for path in loaded)
+    assert all(Path(path).is_relative_to(plugins) for path in loaded), loaded
+    # the dark style sheet shipped inside: a dark window, not Qt's light default
+    corner = QtGui.QImage(str(shot)).pixelColor(5, 300)
+    assert corner.lightness() < 60, corner.name()
 
 
 def test_with_no_writable_home_it_starts_on_session_folders(
