@@ -20,14 +20,13 @@ import argparse
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from bench import startup
 from bench.report import figure
-from bench.startup import MARKER
 
 REPO = Path(__file__).resolve().parents[1]
 GOAL_COLD_START_MS = 3_000.0
@@ -37,14 +36,8 @@ MIB = 1024 * 1024
 
 
 def app_environment(folder: Path) -> dict[str, str]:
-    """The environment of one launch: its own config and data folders."""
-    env = os.environ | {
-        "QUANTDESK_CONFIG_DIR": str(folder / "config"),
-        "QUANTDESK_DATA_DIR": str(folder / "data"),
-    }
-    if not env.get("DISPLAY"):
-        env["QT_QPA_PLATFORM"] = "offscreen"
-    return env
+    """The environment of one launch: config and data folders under ``folder``."""
+    return startup.app_environment(folder / "config", folder / "data")
 
 
 def evict(folder: Path) -> int:
@@ -64,19 +57,7 @@ def evict(folder: Path) -> int:
 
 def first_paint_ms(command: list[str], folder: Path) -> float:
     """One ``--screenshot`` launch's time to its first live paint (ms)."""
-    started = time.time()
-    done = subprocess.run(
-        [*command, "--screenshot", str(folder / "shot.png")],
-        capture_output=True,
-        text=True,
-        env=app_environment(folder),
-        timeout=180,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    line = next(line for line in done.stdout.splitlines() if line.startswith(MARKER))
-    return (float(line.removeprefix(MARKER)) - started) * 1000
+    return startup.paint_ms(command, app_environment(folder), folder / "shot.png")
 
 
 def resident_mib(pid: int) -> float:
@@ -139,7 +120,6 @@ def run(argv: list[str]) -> Iterator[dict]:
     debs = sorted(args.dist.glob("quantdesk_*.deb"))
     if not frozen.is_file() or not debs:
         raise SystemExit(f"no installer build in {args.dist}: run `make package` first")
-    source = [sys.executable, "-m", "quantdesk_desktop"]
     yield figure(
         "package", "installed_mb", installed_mib(debs[-1]), "MiB", "goal", GOAL_INSTALLED_MB,
         higher_is_better=False, package=debs[-1].name,
@@ -156,7 +136,9 @@ def run(argv: list[str]) -> Iterator[dict]:
         )  # fmt: skip
         runs = max(1, args.warm_runs)
         ours = sorted(first_paint_ms([str(frozen)], folder / "cold") for _ in range(runs))
-        theirs = sorted(first_paint_ms(source, folder / "source") for _ in range(runs + 1))[1:]
+        # the first launch from source is a first start in its folders: left out
+        source_runs = [first_paint_ms(startup.SOURCE, folder / "source") for _ in range(runs + 1)]
+        theirs = sorted(source_runs[1:])
         yield figure(
             "package", "warm_start_ms", ours[len(ours) // 2], "ms",
             "from source (python -m quantdesk_desktop)", theirs[len(theirs) // 2],

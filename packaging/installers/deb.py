@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from installers import dpkg
-from installers.errors import PackagingError, output_tail
+from installers.errors import PackagingError, run_tool
 from installers.freeze import ELF_MAGIC, executable_name
 from installers.icons import PNG_SIZES
 from installers.project import APP_NAME
@@ -41,24 +41,12 @@ DESCRIPTION = """QuantDesk trading workstation for Solana perpetual futures
 
 def deb_architecture() -> str:
     """This machine's Debian architecture name (amd64, arm64...)."""
-    return _run(["dpkg", "--print-architecture"]).strip()
+    return run_tool(["dpkg", "--print-architecture"], "dpkg").stdout.strip()
 
 
 def deb_name(version: str, architecture: str) -> str:
     """``quantdesk_<version>_<architecture>.deb``, as Debian names packages."""
     return f"{PACKAGE}_{version}_{architecture}.deb"
-
-
-def _run(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError as error:
-        raise PackagingError(f"cannot run {command[0]}: {error.strerror}") from None
-    if done.returncode != 0:
-        raise PackagingError(
-            f"{' '.join(command[:2])} failed ({done.returncode}):\n{output_tail(done.stderr)}"
-        )
-    return done.stdout
 
 
 def elf_files(folder: Path) -> list[Path]:
@@ -108,7 +96,8 @@ def packages_of(libraries: set[str]) -> list[str]:
     depends = []
     for package in sorted(set(found.values())):
         if package == "libc6":
-            version = _run(["dpkg-query", "-W", "-f=${Version}", "libc6"]).split("-")[0]
+            query = ["dpkg-query", "-W", "-f=${Version}", "libc6"]
+            version = run_tool(query, "dpkg-query").stdout.split("-")[0]
             depends.append(f"libc6 (>= {version})")
         else:
             depends.append(package)
@@ -208,5 +197,6 @@ def build_deb(repo: Path, onedir: Path, dist: Path, version: str) -> Path:
         for path in [root, *root.rglob("*")]:
             if not path.is_symlink():
                 path.chmod(0o755 if path.is_dir() or path.stat().st_mode & 0o111 else 0o644)
-        _run(["dpkg-deb", "--root-owner-group", *COMPRESSION, "--build", str(root), str(target)])
+        build = ["dpkg-deb", "--root-owner-group", *COMPRESSION, "--build", str(root), str(target)]
+        run_tool(build, "dpkg-deb")
     return target

@@ -3,11 +3,10 @@ binaries stripped of their symbol tables."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
-from installers.errors import PackagingError, output_tail
+from installers.errors import PackagingError, run_tool
 from installers.project import APP_NAME
 
 ELF_MAGIC = b"\x7fELF"
@@ -24,13 +23,7 @@ def pyinstaller_command(repo: Path, dist: Path, work: Path) -> list[str]:
 
 def freeze(repo: Path, dist: Path, work: Path) -> Path:
     """Build ``dist/quantdesk`` (and ``dist/QuantDesk.app`` on macOS); the folder."""
-    done = subprocess.run(
-        pyinstaller_command(repo, dist, work), capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise PackagingError(
-            f"PyInstaller failed ({done.returncode}):\n{output_tail(done.stdout + done.stderr)}"
-        )
+    run_tool(pyinstaller_command(repo, dist, work), "PyInstaller")
     onedir = dist / APP_NAME
     if not (onedir / executable_name()).is_file():
         raise PackagingError(f"PyInstaller finished but {onedir / executable_name()} is missing")
@@ -66,10 +59,5 @@ def strip_binaries(onedir: Path) -> int:
     ]  # fmt: skip
     if not targets:
         return 0
-    done = subprocess.run(
-        ["strip", "--strip-unneeded", *map(str, targets)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise PackagingError(f"strip failed:\n{output_tail(done.stderr)}")
+    run_tool(["strip", "--strip-unneeded", *map(str, targets)], "strip")
     return len(targets)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from installers.errors import PackagingError, output_tail
+from installers.errors import PackagingError, run_tool
 
 APP_NAME = "QuantDesk.app"
 # platform.machine() spellings of the two Mac architectures, by the name in the file name.
@@ -52,20 +51,7 @@ def build_dmg(
         raise PackagingError("macOS disk image: hdiutil not found; disk images are made on macOS")
     dmg = dist / dmg_name(version, machine or platform.machine())
     command = dmg_command(make_dmg_script(repo), app, dmg, version)
-    result = subprocess.run(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        env=env,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise PackagingError(
-            f"macOS disk image: make_dmg.sh exited with status {result.returncode}:\n"
-            f"{output_tail(result.stdout)}"
-        )
+    run_tool(command, "macOS disk image: make_dmg.sh", env)
     if not dmg.is_file():
         raise PackagingError(f"macOS disk image: hdiutil succeeded but {dmg} is not there")
     return dmg

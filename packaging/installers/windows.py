@@ -4,11 +4,10 @@ one-folder build (dist/quantdesk) into dist/quantdesk-<version>-windows-x64-setu
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from installers.errors import PackagingError, output_tail
+from installers.errors import PackagingError, output_tail, run_tool
 
 ISCC_ENV = "ISCC"
 """The environment variable naming ISCC.exe; when set, it is the only place looked at."""
@@ -98,22 +97,7 @@ def build_setup(
         raise PackagingError(f"Windows installer: the Inno Setup script {iss} is missing")
     iscc = find_iscc(os.environ if environ is None else environ)
     command = iscc_command(iscc, iss, source_dir, dist, version)
-    try:
-        result = subprocess.run(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            check=False,
-        )
-    except OSError as error:
-        raise PackagingError(f"Windows installer: could not run {iscc}: {error}") from error
-    if result.returncode != 0:
-        raise PackagingError(
-            f"Windows installer: ISCC exited with status {result.returncode}:\n"
-            f"{output_tail(result.stdout)}"
-        )
+    result = run_tool(command, "Windows installer: ISCC")
     setup = dist / setup_name(version)
     if not setup.is_file():
         raise PackagingError(
