@@ -114,6 +114,10 @@ class WatchlistModel(ColumnsModel):
         """The text shown (kept from the last refresh)."""
         return self._cells[row][column]
 
+    def longest_texts(self) -> list[int]:
+        """Per column, the length of its longest text now."""
+        return [max((len(row[c]) for row in self._cells), default=0) for c in range(len(COLUMNS))]
+
     def refresh(self) -> None:
         """Re-read the store; signal the changed cells (or reset if markets changed)."""
         symbols = self.store.board.symbols
@@ -164,6 +168,7 @@ class WatchlistPanel(Panel):
         self._seen = (-1, -1)
         self._second = -1
         self._fitted_at = -FIT_EVERY_S
+        self._fitted_lengths = [0] * len(COLUMNS)
 
     def _chosen(self, index: QtCore.QModelIndex) -> None:
         symbol = self.model.symbols[index.row()]
@@ -180,6 +185,10 @@ class WatchlistPanel(Panel):
         self._seen, self._second = (board.version, len(board.symbols)), second
         self.model.refresh()
         now = time.monotonic()
-        if markets_changed or now - self._fitted_at >= FIT_EVERY_S:
-            self._fitted_at = now
+        longest = self.model.longest_texts()
+        # a text longer than any its column was fitted to would be cut: fit now
+        fitted = zip(longest, self._fitted_lengths, strict=True)
+        grew = any(length > width for length, width in fitted)
+        if markets_changed or grew or now - self._fitted_at >= FIT_EVERY_S:
+            self._fitted_at, self._fitted_lengths = now, longest
             self.view.resizeColumnsToContents()

@@ -63,6 +63,23 @@ def test_the_watchlist_shows_each_market_and_signals_only_changed_cells(qtbot) -
     assert _text(panel, 0, "Oracle").endswith("(halted)")
 
 
+def test_a_longer_price_widens_its_column_at_once(qtbot) -> None:
+    store = MarketStore()
+    store.board.load_specs(SPECS)
+    panel = WatchlistPanel(store, "SOL-PERP")
+    qtbot.addWidget(panel)
+    panel.resize(600, 300)
+    store.board.apply_prices({"market": "BTC-PERP", "type": "price", "mark": "67000"})
+    panel.refresh()
+    mark = [c.title for c in COLUMNS].index("Mark")
+    fitted = panel.view.columnWidth(mark)
+    store.board.apply_prices({"market": "BTC-PERP", "type": "price", "mark": "66997.512"})
+    panel.refresh()  # within the same second as the first fit
+    assert panel.view.columnWidth(mark) > fitted
+    text = _text(panel, 0, "Mark")
+    assert panel.view.columnWidth(mark) >= panel.view.fontMetrics().horizontalAdvance(text)
+
+
 def test_choosing_a_row_picks_the_market(qtbot) -> None:
     store = MarketStore()
     store.board.load_specs(SPECS)
