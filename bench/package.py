@@ -120,10 +120,11 @@ def run(argv: list[str]) -> Iterator[dict]:
     debs = sorted(args.dist.glob("quantdesk_*.deb"))
     if not frozen.is_file() or not debs:
         raise SystemExit(f"no installer build in {args.dist}: run `make package` first")
+    installed = installed_mib(debs[-1])
     yield figure(
-        "package", "installed_mb", installed_mib(debs[-1]), "MiB", "goal", GOAL_INSTALLED_MB,
+        "package", "installed_mb", installed, "MiB", "goal", GOAL_INSTALLED_MB,
         higher_is_better=False, package=debs[-1].name,
-        bytes_decimal_mb=round(installed_mib(debs[-1]) * MIB / 1e6, 1),
+        bytes_decimal_mb=round(installed * MIB / 1e6, 1),
     )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="quantdesk-package-") as scratch:
         folder = Path(scratch)

@@ -11,7 +11,6 @@ packages=(
   libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libxcb-xinerama0 libglib2.0-0
-  libwayland-client0 libwayland-cursor0 libwayland-egl1
   fonts-dejavu-core
   postgresql redis-server
   binutils desktop-file-utils

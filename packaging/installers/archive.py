@@ -8,6 +8,7 @@ import tarfile
 from pathlib import Path
 
 from installers.errors import PackagingError
+from installers.project import CONTENTS_DIR
 
 
 def tarball_name(version: str, machine: str | None = None) -> str:
@@ -24,7 +25,7 @@ def build_tarball(onedir: Path, dist: Path, version: str) -> Path:
         with tarfile.open(target, "w:gz", compresslevel=6) as archive:
             archive.add(onedir, arcname=top)
             for name in ("LICENSE", "THIRD_PARTY_NOTICES.txt"):
-                archive.add(onedir / "_internal" / name, arcname=f"{top}/{name}")
+                archive.add(onedir / CONTENTS_DIR / name, arcname=f"{top}/{name}")
     except OSError as error:
         target.unlink(missing_ok=True)
         raise PackagingError(f"cannot write {target}: {error}") from None

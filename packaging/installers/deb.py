@@ -18,9 +18,9 @@ from pathlib import Path
 
 from installers import dpkg
 from installers.errors import PackagingError, run_tool
-from installers.freeze import ELF_MAGIC, executable_name
+from installers.freeze import executable_name, is_elf
 from installers.icons import PNG_SIZES
-from installers.project import APP_NAME
+from installers.project import APP_NAME, CONTENTS_DIR
 
 PACKAGE = "quantdesk"
 INSTALL_DIR = Path("opt") / APP_NAME
@@ -51,13 +51,11 @@ def deb_name(version: str, architecture: str) -> str:
 
 def elf_files(folder: Path) -> list[Path]:
     """The ELF binaries under ``folder``."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            with path.open("rb") as file:
-                if file.read(4) == ELF_MAGIC:
-                    found.append(path)
-    return found
+    return [
+        path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.is_symlink() and is_elf(path)
+    ]
 
 
 def system_libraries(onedir: Path) -> set[str]:
@@ -67,7 +65,7 @@ def system_libraries(onedir: Path) -> set[str]:
     missing: set[str] = set()
     inside = onedir.resolve()
     # the app's launcher puts its own folder first on the library path, as here
-    environment = os.environ | {"LD_LIBRARY_PATH": str(onedir / "_internal")}
+    environment = os.environ | {"LD_LIBRARY_PATH": str(onedir / CONTENTS_DIR)}
     for binary in elf_files(onedir):
         done = subprocess.run(
             ["ldd", str(binary)], capture_output=True, text=True, check=False, env=environment
@@ -127,7 +125,7 @@ def copyright_text(license_text: str) -> str:
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
         "Upstream-Name: QuantDesk\n"
         f"Comment: Third-party components and their licenses are listed in\n"
-        f" /{INSTALL_DIR}/_internal/THIRD_PARTY_NOTICES.txt\n\n"
+        f" /{INSTALL_DIR}/{CONTENTS_DIR}/THIRD_PARTY_NOTICES.txt\n\n"
         "Files: *\n"
         "Copyright: 2026 QuantDesk\n"
         "License: proprietary\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 
 
 def path_variants(path: str) -> list[str]:
@@ -48,8 +47,3 @@ def owners(paths: Iterable[str]) -> dict[str, str]:
             if variant in retry:
                 result[retry[variant]] = package
     return result
-
-
-def library_name(path: str) -> str:
-    """The file name of a library path."""
-    return PurePosixPath(path).name

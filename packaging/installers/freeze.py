@@ -37,16 +37,21 @@ def executable_name() -> str:
     return APP_NAME + (".exe" if sys.platform == "win32" else "")
 
 
-def strippable(path: Path) -> bool:
-    """Whether a file is an ELF binary whose symbol table may go: not a library that a
-    wheel's repair tool rewrote (in ``*.libs`` folders), which `strip` breaks."""
-    if any(part.endswith(".libs") for part in path.parent.parts):
-        return False
+def is_elf(path: Path) -> bool:
+    """Whether a file is an ELF binary (a library, a module or an executable)."""
     try:
         with path.open("rb") as file:
             return file.read(4) == ELF_MAGIC
     except OSError:
         return False
+
+
+def strippable(path: Path) -> bool:
+    """Whether a file is an ELF binary whose symbol table may go: not a library that a
+    wheel's repair tool rewrote (in ``*.libs`` folders), which `strip` breaks."""
+    if any(part.endswith(".libs") for part in path.parent.parts):
+        return False
+    return is_elf(path)
 
 
 def strip_binaries(onedir: Path) -> int:

@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from installers import dpkg
+from installers.libraries import PYTHON_PREFIXES
 
 RULE = "=" * 78
 LICENSE_FILE = re.compile(r"(licen[cs]e|copying|notice|authors)", re.IGNORECASE)
@@ -130,7 +131,7 @@ def debian_packages(libraries: Iterable[str]) -> dict[str, list[str]]:
     names. Empty where dpkg is not there or knows none of them."""
     packages: dict[str, list[str]] = {}
     for path, package in dpkg.owners(libraries).items():
-        packages.setdefault(package, []).append(dpkg.library_name(path))
+        packages.setdefault(package, []).append(PurePosixPath(path).name)
     return packages
 
 
@@ -160,8 +161,7 @@ def notices_text(product: str, modules: Iterable[str], binaries: Iterable[tuple[
     """The whole notices file. ``binaries`` are (name in the build, source path) pairs;
     those from outside the Python installation are the system's libraries."""
     binaries = list(binaries)
-    prefixes = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
-    system = [source for _name, source in binaries if not source.startswith(prefixes)]
+    system = [source for _name, source in binaries if not source.startswith(PYTHON_PREFIXES)]
     names = top_level_names(modules, [name for name, _source in binaries])
     sections = [
         f"{product} includes the third-party software listed below, each under its own\n"

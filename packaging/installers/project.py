@@ -13,6 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 APP_NAME = "quantdesk"
 """The one-folder build's name and the executable's."""
+CONTENTS_DIR = "_internal"
+"""Where PyInstaller puts everything but the executable in the one-folder build."""
 
 
 def project_version(repo: Path = REPO) -> str:
