@@ -4,11 +4,14 @@ and a new, empty database created at the newest schema in one step."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-HEAD_REVISION = "e8a1f0b2c3d4"
+HEAD_REVISION = "f3a9c8d2b1e7"
 """The newest migration's revision; a test checks it against the migrations folder."""
 
 
@@ -42,3 +45,24 @@ def create_at_head(engine: Engine) -> None:
             text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
             {"head": HEAD_REVISION},
         )
+
+
+SCHEMA_LOCK_KEY = 0x51445343484D
+"""The advisory lock held while a PostgreSQL schema is created or migrated ("QDSCHM")."""
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """Hold PostgreSQL's schema lock (several processes of a deployment starting at once
+    create or migrate the schema one after another); nothing on SQLite."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            connection.commit()

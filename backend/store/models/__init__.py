@@ -11,6 +11,7 @@ from backend.store.models.chain_transfer import ChainTransfer
 from backend.store.models.command import Command
 from backend.store.models.equity import EquitySnapshot
 from backend.store.models.funding import FundingPayment, FundingRate
+from backend.store.models.lease import Lease
 from backend.store.models.liquidation import Liquidation, LiquidationEvent
 from backend.store.models.market import Market
 from backend.store.models.oracle_price import OraclePrice
@@ -33,6 +34,7 @@ __all__ = [
     "EquitySnapshot",
     "FundingPayment",
     "FundingRate",
+    "Lease",
     "Liquidation",
     "LiquidationEvent",
     "Market",

@@ -8,7 +8,7 @@ the same transaction as each command, for queries.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, String, Text
 from sqlmodel import Field, SQLModel
 
 from backend.store.columns import epoch_ms, serial_id
@@ -24,3 +24,9 @@ class Command(SQLModel, table=True):
     market: str | None = Field(default=None, max_length=32, index=True)
     payload: str = Field(sa_column=Column(Text, nullable=False))
     at_ms: int = epoch_ms()
+    request_id: str | None = Field(
+        default=None, sa_column=Column(String(64), nullable=True, unique=True)
+    )
+    """The id a gateway gave the command on the bus (None for commands made in the
+    engine's own process): a command redelivered after an engine failover is recognised
+    as already committed."""
