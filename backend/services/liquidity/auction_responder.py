@@ -60,7 +60,7 @@ class AuctionResponder:
                 del self.pending[auction_id]
                 continue
             prices = state.prices.get(auction.market)
-            if prices is None:
+            if prices is None or not self.trading.runs(auction.market):
                 del self.pending[auction_id]
                 continue
             maker = maker_account(auction.market)

@@ -51,7 +51,7 @@ class FlowTraders:
     def step(self, elapsed_s: float) -> None:
         """Send the orders that arrive in ``elapsed_s`` seconds (each market drawn once)."""
         chance = min(1.0, self.trades_per_s * elapsed_s)
-        for market in sorted(self.trading.state.prices):
+        for market in sorted(m for m in self.trading.state.prices if self.trading.runs(m)):
             if self.rng.random() < chance:
                 self._trade(market)
 

@@ -43,7 +43,8 @@ class MarketMakerAgents:
     def step(self) -> None:
         """Bring every market's quotes to the ladder around its current oracle price."""
         for market in list(self.trading.state.prices):
-            self.requote(market)
+            if self.trading.runs(market):
+                self.requote(market)
 
     def requote(self, market: str) -> None:
         """One market's requote, as one transaction."""

@@ -13,7 +13,6 @@ from backend.services.clock import Clock
 from backend.services.oracle.price_router import PriceRouter, Routing
 from backend.services.oracle.quotes import Quote
 from backend.services.oracle.replay import PriceRecorder
-from backend.services.trading.commands import Tick
 from backend.services.trading.service import TradingService, TradingUnavailable
 
 log = logging.getLogger("quantdesk.oracle")
@@ -91,9 +90,11 @@ class LiveFeed:
         try:
             with self.trading.batched():
                 for command in routing.commands:
-                    self.trading.execute(command)
+                    if self.trading.runs(command.market):
+                        self.trading.execute(command)
                 if tick:
-                    self.trading.execute(Tick())
+                    for clock_tick in self.trading.ticks():
+                        self.trading.execute(clock_tick)
         except TradingUnavailable:
             log.error("trading stopped: the price feed stops too")
             self._stopped.set()

@@ -10,7 +10,7 @@ from pathlib import Path
 from backend.services.oracle.feed_errors import FeedFormatError
 from backend.services.oracle.replay import replay
 from backend.services.oracle.validation import PriceValidator, ValidationPolicy
-from backend.services.trading.commands import SetPrices, Tick
+from backend.services.trading.commands import SetPrices
 from backend.services.trading.service import TradingService, TradingUnavailable
 
 log = logging.getLogger("quantdesk.oracle")
@@ -52,7 +52,7 @@ class ReplayFeed:
         with self.trading.batched():
             for price in prices:
                 market = self.markets.get(price.feed_id)
-                if market is None:
+                if market is None or not self.trading.runs(market):
                     continue
                 check = self.validators[market].check(
                     price.price,
@@ -76,4 +76,5 @@ class ReplayFeed:
                         ema_price=price.ema_price,
                     )
                 )
-            self.trading.execute(Tick())
+            for clock_tick in self.trading.ticks():
+                self.trading.execute(clock_tick)

@@ -9,7 +9,7 @@ import logging
 from backend.services.clock import Clock
 from backend.services.oracle.replay import PriceRecorder, hermes_entry
 from backend.services.oracle.simulator import PriceSimulator
-from backend.services.trading.commands import SetPrices, Tick
+from backend.services.trading.commands import SetPrices
 from backend.services.trading.service import TradingService, TradingUnavailable
 
 log = logging.getLogger("quantdesk.oracle")
@@ -40,10 +40,12 @@ class SimulatedFeed:
         ticks = self.simulator.advance(now)
         with self.trading.batched():
             for tick in ticks:
-                self.trading.execute(
-                    SetPrices(tick.market, oracle=tick.price, derive_mark=True, source="sim")
-                )
-            self.trading.execute(Tick())
+                if self.trading.runs(tick.market):
+                    self.trading.execute(
+                        SetPrices(tick.market, oracle=tick.price, derive_mark=True, source="sim")
+                    )
+            for clock_tick in self.trading.ticks():
+                self.trading.execute(clock_tick)
         if self.recorder is not None and ticks:
             entries = [
                 hermes_entry(self.feed_ids[t.market], t.price, 0, now // 1000) for t in ticks

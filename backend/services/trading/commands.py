@@ -76,7 +76,10 @@ class SetPrices:
 
 @dataclass(frozen=True, slots=True)
 class Tick:
-    """The clock moved: expiries, TWAP slices, auction settlements."""
+    """The clock moved: expiries, TWAP slices, auction settlements, funding."""
+
+    market: str | None = None
+    """The one market whose clock moved (an engine ticks the markets it owns); None: all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +182,16 @@ _REQUEST_ENUMS = {
 def kind_of(command: Command) -> str:
     """The command's name in the log."""
     return _NAMES[type(command)]
+
+
+ACCOUNTS_LANE = "accounts"
+"""The lane of commands that concern no single market (deposits, cancel-everywhere)."""
+
+
+def lane_of(command: Command) -> str:
+    """Which lane a command belongs to: its market, or `ACCOUNTS_LANE`. One process at a
+    time carries out each lane's commands (see `backend.services.cluster`)."""
+    return market_of(command) or ACCOUNTS_LANE
 
 
 def market_of(command: Command) -> str | None:

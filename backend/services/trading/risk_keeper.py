@@ -46,10 +46,14 @@ class FundingSchedule:
             self.due_ms = (now_ms // self.period_ms + 1) * self.period_ms
 
 
-def settle_due_funding(state, now_ms: int) -> list[FundingSettlement]:
-    """Settle every market whose funding period has ended."""
+def settle_due_funding(
+    state, now_ms: int, markets: list[str] | None = None
+) -> list[FundingSettlement]:
+    """Settle every market (of ``markets``; None: all) whose funding period has ended."""
     settled = []
     for market, schedule in state.funding.items():
+        if markets is not None and market not in markets:
+            continue
         if not state.trades(market) or schedule.due_ms is None or schedule.due_ms > now_ms:
             continue
         twaps = schedule.accumulator.twaps(now_ms)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, Self
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,12 +22,12 @@ from sqlmodel import Session, col, select
 from backend.domain.markets import MarketCatalog
 from backend.services.clock import Clock
 from backend.services.trading.commands import Command as TradingCommand
-from backend.services.trading.commands import decode, encode, kind_of, market_of
+from backend.services.trading.commands import Tick, decode, encode, kind_of, market_of
 from backend.services.trading.projection import UserDirectory, project, sync_markets
 from backend.services.trading.snapshots import load_snapshot, save_snapshot
 from backend.services.trading.state import Outcome, TradingState
 from backend.store.models import Command, Trade, User
-from backend.store.trade_history import trades_after
+from backend.store.trade_history import trades_after as user_trades_after
 
 log = logging.getLogger("quantdesk.trading")
 
@@ -50,6 +51,52 @@ class _Waiting:
     now_ms: int
     committed: asyncio.Future[None] | None
     """Resolved when the command is durable (None for a synchronous caller)."""
+    request_id: str | None = None
+    """The bus request that carried the command (see `Command.request_id`)."""
+
+
+@dataclass(slots=True)
+class LoadedState:
+    """A trading state rebuilt from the store, and where in the log it stands."""
+
+    state: TradingState
+    last_command_id: int
+    """The newest command applied."""
+    snapshot_command_id: int
+    """The command id of the snapshot it started from (0: none)."""
+
+
+def load_state(catalog: MarketCatalog, db: Engine, paper_keeper: bool = True) -> LoadedState:
+    """The state as of the newest command in ``db``: the newest snapshot plus the
+    commands after it (only reads the store)."""
+    loaded = LoadedState(TradingState(catalog), 0, 0)
+    loaded.state.paper_keeper = paper_keeper
+    with Session(db) as session:
+        snapshot = load_snapshot(session)
+        if snapshot is not None:
+            loaded.snapshot_command_id, loaded.state = snapshot
+            loaded.state.paper_keeper = paper_keeper
+            loaded.last_command_id = loaded.snapshot_command_id
+        rows = session.exec(
+            select(Command)
+            .where(col(Command.id) > loaded.last_command_id)
+            .order_by(col(Command.id))
+        )
+        for row in rows:
+            loaded.state.apply(decode(row.kind, row.payload), row.at_ms)
+            loaded.last_command_id = row.id
+    return loaded
+
+
+def trades_after(
+    db: Engine, pubkey: str, cursor: int, limit: int
+) -> tuple[int | None, list[Trade]]:
+    """The user's id and committed trades with id above ``cursor``, oldest first."""
+    with Session(db) as session:
+        user = session.exec(select(User).where(User.pubkey == pubkey)).first()
+        if user is None:
+            return None, []
+        return user.id, user_trades_after(session, user.id, cursor, limit)
 
 
 class TradingUnavailable(RuntimeError):
@@ -90,36 +137,32 @@ class TradingService:
 
     @classmethod
     def open(
-        cls, catalog: MarketCatalog, db: Engine, clock: Clock, paper_keeper: bool = True
-    ) -> TradingService:
+        cls,
+        catalog: MarketCatalog,
+        db: Engine,
+        clock: Clock,
+        paper_keeper: bool = True,
+        **options: Any,
+    ) -> Self:
         """A service whose state is rebuilt from the command log in ``db``; without
-        ``paper_keeper`` the liquidation keeper gets no paper money (on-chain settlement)."""
-        service = cls(catalog, db, clock)
-        service.state.paper_keeper = paper_keeper
+        ``paper_keeper`` the liquidation keeper gets no paper money (on-chain settlement).
+        ``options`` go to the constructor of a subclass."""
+        service = cls(catalog, db, clock, **options)
+        loaded = load_state(catalog, db, paper_keeper)
+        service.state = loaded.state
+        service.snapshot_command_id = loaded.snapshot_command_id
+        service.last_command_id = loaded.last_command_id
         with Session(db) as session:
-            snapshot = load_snapshot(session)
-            if snapshot is not None:
-                service.snapshot_command_id, service.state = snapshot
-                service.state.paper_keeper = paper_keeper
-                service.last_command_id = service.snapshot_command_id
-            rows = session.exec(
-                select(Command)
-                .where(col(Command.id) > service.last_command_id)
-                .order_by(col(Command.id))
-            )
-            for row in rows:
-                service.state.apply(decode(row.kind, row.payload), row.at_ms)
-                service.last_command_id = row.id
             # the log may have changed parameters or halted markets since the catalog file
             sync_markets(session, service.state.catalog, service.state.halted)
             session.commit()
         return service
 
-    def execute(self, command: TradingCommand) -> Outcome:
+    def execute(self, command: TradingCommand, request_id: str | None = None) -> Outcome:
         """Apply ``command`` now and commit it (with any commands waiting for a group
         commit, first); refusals raise and leave no trace. Inside `batched`, the commit
-        waits for the end of the batch."""
-        outcome, waiting = self._apply(command, None)
+        waits for the end of the batch. ``request_id`` is recorded with the command."""
+        outcome, waiting = self._apply(command, None, request_id)
         if waiting and not self._batch_depth:
             self._commit_waiting()
         return outcome
@@ -158,18 +201,43 @@ class TradingService:
         return outcome
 
     def _apply(
-        self, command: TradingCommand, committed: asyncio.Future[None] | None
+        self,
+        command: TradingCommand,
+        committed: asyncio.Future[None] | None,
+        request_id: str | None = None,
     ) -> tuple[Outcome, bool]:
         """Apply ``command``; queue it for the next commit unless it changed nothing."""
         if self._failed:
             raise TradingUnavailable("trading is stopped after a store failure; restart it")
+        self._before_apply(command)
         now_ms = self._clock.now_ms()
         payload = encode(command)  # before applying: the engine may cap a request in place
-        outcome = self.state.apply(command, now_ms)
+        try:
+            outcome = self.state.apply(command, now_ms)
+        except Exception:
+            if not self._waiting:
+                self._nothing_to_commit()
+            raise
         if outcome.primary is not None and outcome.primary.duplicate:
+            if not self._waiting:
+                self._nothing_to_commit()
             return outcome, False  # a repeated client order id changed nothing
-        self._waiting.append(_Waiting(command, payload, outcome, now_ms, committed))
+        self._waiting.append(_Waiting(command, payload, outcome, now_ms, committed, request_id))
         return outcome, True
+
+    def _before_apply(self, command: TradingCommand) -> None:
+        """Called before each command is applied (a subclass sharing the log with other
+        processes takes its lock and catches up here)."""
+
+    def _nothing_to_commit(self) -> None:
+        """Called when a command changed nothing and no other command waits to commit."""
+
+    def _commit_session(self) -> Session:
+        """The session the next group commit writes in."""
+        return Session(self._db)
+
+    def _before_commit(self, session: Session, batch: list[_Waiting]) -> None:
+        """Called inside the group commit's transaction, just before it commits."""
 
     def _commit_scheduled(self) -> None:
         """The group commit as an event-loop callback: a failure is already logged and
@@ -185,31 +253,39 @@ class TradingService:
             self._commit_handle = None
         batch, self._waiting = self._waiting, []
         if not batch:
+            self._nothing_to_commit()
             return
         try:
-            with Session(self._db) as session:
+            with self._commit_session() as session:
                 rows = [
                     {
                         "kind": kind_of(item.command),
                         "market": market_of(item.command),
                         "payload": item.payload,
                         "at_ms": item.now_ms,
+                        "request_id": item.request_id,
                     }
                     for item in batch
                 ]
                 ids = list(session.execute(_APPEND_COMMANDS, rows).scalars())
                 outcomes = [(item.outcome, item.now_ms) for item in batch]
                 project(session, self._users, self.state, outcomes)
+                self._before_commit(session, batch)
                 session.commit()
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, TradingUnavailable) as error:
             self._failed = True
             self._users.forget()
             log.critical("commit failed; trading stopped until restart", exc_info=error)
-            failure = TradingUnavailable("the store could not record the command")
+            failure = (
+                error
+                if isinstance(error, TradingUnavailable)
+                else TradingUnavailable("the store could not record the command")
+            )
             for item in batch:
                 if item.committed is not None and not item.committed.done():
                     item.committed.set_exception(failure)
             raise failure from error
+        self._after_commit(batch, ids)
         with contextlib.suppress(RuntimeError):  # no loop: a synchronous caller
             self._last_commit = asyncio.get_running_loop().time()
         self.transactions += 1
@@ -223,6 +299,24 @@ class TradingService:
                     log.exception("a commit listener failed on command %s", command_id)
             if item.committed is not None and not item.committed.done():
                 item.committed.set_result(None)
+
+    def runs(self, market: str) -> bool:
+        """Whether this process carries out ``market``'s own work (prices, quotes,
+        ticks): always, unless the log is shared with other engine processes."""
+        return market in self.state.engines
+
+    def ticks(self) -> list[TradingCommand]:
+        """The clock ticks this process issues each round (one for every market here)."""
+        return [Tick()]
+
+    def _after_commit(self, batch: list[_Waiting], ids: list[int]) -> None:
+        """Called once a group commit is durable, with its commands' ids (before the
+        commit listeners)."""
+
+    @property
+    def failed(self) -> bool:
+        """Trading stopped after a failed commit (memory may be ahead of the store)."""
+        return self._failed
 
     def snapshot(self) -> bool:
         """Snapshot the state if commands arrived since the last one; False if not needed
@@ -248,11 +342,7 @@ class TradingService:
 
     def trades_after(self, pubkey: str, cursor: int, limit: int) -> tuple[int | None, list[Trade]]:
         """The user's id and committed trades with id above ``cursor``, oldest first."""
-        with Session(self._db) as session:
-            user = session.exec(select(User).where(User.pubkey == pubkey)).first()
-            if user is None:
-                return None, []
-            return user.id, trades_after(session, user.id, cursor, limit)
+        return trades_after(self._db, pubkey, cursor, limit)
 
     def on_commit(self, listener: CommitListener) -> None:
         """Call ``listener(command, outcome)`` after every committed command (publishing)."""

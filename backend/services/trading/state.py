@@ -190,10 +190,11 @@ class TradingState:
         elif isinstance(command, SetPrices):
             self._set_prices(command, now_ms, outcome)
         elif isinstance(command, Tick):
+            markets = [self.engine(command.market).spec.symbol] if command.market else None
             for market, engine in self.engines.items():
-                if self.trades(market):
+                if self.trades(market) and (markets is None or market in markets):
                     self._record(outcome, engine.on_time(now_ms))
-            for settlement in settle_due_funding(self, now_ms):
+            for settlement in settle_due_funding(self, now_ms, markets):
                 outcome.funding.append(settlement)
                 outcome.accounts.update(settlement.payments)
         elif isinstance(command, QuoteAuction):
