@@ -12,6 +12,7 @@ from backend.domain.markets import MarketCatalog, load_default_catalog
 from backend.store.database import create_engine_for
 from backend.store.migrate import upgrade_to_head
 from tests.pg_server import postgres_server
+from tests.redis_server import redis_server
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +25,13 @@ def catalog() -> MarketCatalog:
 def postgres_url() -> Iterator[str]:
     """One PostgreSQL server for the session, stopped at the end."""
     with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """One Redis server for the session (``redis://127.0.0.1:<port>/0``), stopped at the end."""
+    with redis_server() as url:
         yield url
 
 
