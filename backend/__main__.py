@@ -32,6 +32,11 @@ def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
     parser.add_argument("--database-url", help="SQLAlchemy URL (default SQLite in user data)")
     parser.add_argument("--markets", default=str(default_markets_path()), help="markets file")
     parser.add_argument(
+        "--role",
+        choices=["all", "gateway", "engine"],
+        help="all (one process, the default), or gateway / engine of a deployment over Redis",
+    )
+    parser.add_argument(
         "--oracle",
         choices=["sim", "replay", "pyth", "coingecko"],
         help="where prices come from (default sim, the offline simulator)",
@@ -57,6 +62,7 @@ def parse_settings(argv: list[str] | None) -> tuple[BackendSettings, str]:
             ("oracle_replay_path", args.replay_prices),
             ("oracle_record_path", args.record_prices),
             ("oracle_source", args.oracle),
+            ("role", args.role),
         )
         if value is not None
     }
@@ -104,20 +110,25 @@ def main(argv: list[str] | None = None) -> int:
     from backend.services.trading.service import TradingService
     from backend.services.trading.snapshots import Snapshotter
     from backend.store.database import create_engine_for, default_database_url
-    from backend.store.schema_version import at_head, create_at_head, is_empty
+    from backend.store.schema_version import at_head, create_at_head, is_empty, schema_lock
 
     url = settings.database_url or default_database_url()
     try:
         engine = create_engine_for(url)
-        if is_empty(engine):
-            create_at_head(engine)
-        elif not at_head(engine):
-            from backend.store.migrate import upgrade_to_head
+        with schema_lock(engine):
+            if is_empty(engine):
+                create_at_head(engine)
+            elif not at_head(engine):
+                from backend.store.migrate import upgrade_to_head
 
-            upgrade_to_head(url)
+                upgrade_to_head(url)
     except (ArgumentError, OperationalError) as error:
         print(f"quantdesk-backend: cannot open the database: {error}", file=sys.stderr)
         return 2
+    if settings.role != "all":
+        from backend.cluster_roles import run_role
+
+        return run_role(settings, catalog, engine, _price_feed)
     clock = SystemClock()
     trading = TradingService.open(
         catalog, engine, clock, paper_keeper=settings.settlement != "solana"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -96,10 +98,43 @@ class BackendSettings(BaseSettings):
     solana_commitment: Literal["processed", "confirmed", "finalized"] = "confirmed"
     """How settled a transaction must be before the keeper counts it as done."""
 
+    role: Literal["all", "gateway", "engine"] = "all"
+    """What this process does: everything (one process, the default), or in a deployment
+    of several over Redis and PostgreSQL, the API (``gateway``) or the matching of the
+    markets it holds a lease on (``engine``). See docs/deployment.md."""
+    bus: Literal["memory", "redis"] = "memory"
+    """How commands and stream messages travel: inside this process, or through Redis
+    (required by the ``gateway`` and ``engine`` roles)."""
+    redis_url: str | None = Field(default=None, repr=False)
+    """The Redis server of a deployment of several (``redis://host:6379/0``)."""
+    node_name: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    """This process's name in leases and on the bus; unique per process."""
+    engine_markets: list[str] = Field(default_factory=list)
+    """The markets an engine may own (JSON list); empty: all of them."""
+    lease_ttl_s: float = Field(default=3.0, ge=0.5, le=60)
+    """How long an engine's lease on a market lasts unrenewed: a standby takes over this
+    long (plus under a second) after the owner stops."""
+
     @field_validator("solana_rpc_url")
     @classmethod
     def _rpc_url(cls, url: str | None) -> str | None:
         return None if url is None or not url.strip() else check_rpc_url(url)
+
+    @model_validator(mode="after")
+    def _roles_need_redis_and_postgresql(self) -> BackendSettings:
+        if self.role == "all" and self.bus == "redis":
+            raise ValueError("bus=redis needs role=gateway or role=engine (QUANTDESK_ROLE)")
+        if self.role != "all":
+            if self.bus != "redis" or not self.redis_url:
+                raise ValueError(
+                    f"role={self.role} needs bus=redis and a Redis URL "
+                    "(QUANTDESK_BUS, QUANTDESK_REDIS_URL)"
+                )
+            if not (self.database_url or "").startswith(("postgresql", "postgres")):
+                raise ValueError(
+                    f"role={self.role} needs a PostgreSQL database URL (QUANTDESK_DATABASE_URL)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _solana_needs_an_rpc(self) -> BackendSettings:

@@ -11,7 +11,7 @@ from backend.gateway.metrics import GatewayMetrics
 from backend.gateway.rate_limit import RateLimits
 from backend.gateway.ws.book_frames import BookFrames
 from backend.gateway.ws.candles import LiveCandles
-from backend.gateway.ws.events import StreamPublisher
+from backend.gateway.ws.events import MarketFrames, StreamPublisher
 from backend.gateway.ws.hub import Hub
 from backend.services.auth.login import LoginService
 from backend.services.auth.nonces import NonceBook
@@ -62,10 +62,14 @@ def make_context(
     limits: RateLimits | None = None,
     admin_keys: frozenset[str] = frozenset(),
     book_frame_s: float = 0.0,
+    hub: Hub | None = None,
+    streams_from_engines: bool = False,
 ) -> GatewayContext:
     """A context for a server answering at ``domain``; without a configured secret, a
     random one for this process (sessions then end with the process). ``book_frame_s``
-    coalesces book deltas into at most one message per market per frame (0: none)."""
+    coalesces book deltas into at most one message per market per frame (0: none).
+    ``streams_from_engines``: a gateway of several, whose ``hub`` gets every channel but
+    the book and candles from the engines (see `ClusterHub`)."""
     secret = token_secret or secrets.token_bytes(32)
     login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
     if trading is not None:
@@ -76,6 +80,7 @@ def make_context(
         clock or SystemClock(),
         cors_origins or [],
         trading,
+        hub=hub or Hub(),
         limits=limits or RateLimits(),
         admin_keys=admin_keys,
     )
@@ -83,15 +88,13 @@ def make_context(
         context.history = HistoryService(trading.database)
         context.tickers = MarketTickers(trading, context.history, context.clock)
         context.book_frames = BookFrames(context.hub, book_frame_s)
-        publisher = StreamPublisher(
-            context.hub,
-            trading.state,
-            context.history,
-            MarginCallWatch(trading.state),
-            context.book_frames,
-        )
-        trading.on_commit(publisher)
-        context.candles = publisher.candles
+        context.candles = LiveCandles(context.hub, context.history)
+        frames = MarketFrames(context.book_frames, context.candles)
+        if streams_from_engines:
+            trading.on_commit(frames)
+        else:
+            margin = MarginCallWatch(trading.state)
+            trading.on_commit(StreamPublisher(context.hub, trading.state, margin, frames))
         trading.on_commit(context.metrics.on_commit)
         context.metrics.watch(trading, context.hub, context.clock)
     return context

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from backend.domain.fixed_point import (
     FUNDING_RATE_PRECISION,
     RATIO_PRECISION,
@@ -10,32 +12,54 @@ from backend.domain.fixed_point import (
 from backend.gateway.views import balances, positions
 from backend.gateway.ws.book_frames import BookFrames
 from backend.gateway.ws.candles import LiveCandles
-from backend.gateway.ws.hub import Hub
+from backend.gateway.ws.hub import Hub, Topic
 from backend.gateway.ws.wire import auction_out, price_text, quote_text, size_text
 from backend.schemas.orders import OrderOut
-from backend.services.market_data.history import HistoryService
 from backend.services.trading.commands import Command, SetPrices, SetPriceStatus
 from backend.services.trading.margin_calls import MarginCallWatch
 from backend.services.trading.state import Outcome, TradingState
 
 
+class StreamSink(Protocol):
+    """Where stream messages go: a `Hub`, or an engine's outbox to Redis."""
+
+    def publish(self, topic: Topic, message: dict[str, Any], seq: int | None = None) -> None:
+        """Number and send one message."""
+
+
+class MarketFrames:
+    """Publishes the book and candle channels of every committed command: the part of
+    the stream each gateway makes from its own copy of the state."""
+
+    def __init__(self, book_frames: BookFrames, candles: LiveCandles) -> None:
+        self.book_frames = book_frames
+        self.candles = candles
+
+    def __call__(self, command: Command, outcome: Outcome) -> None:
+        """The `on_commit` listener."""
+        for result in outcome.results:
+            if result.deltas:
+                self.book_frames.add(result.deltas)
+            if result.fills:
+                self.candles.on_fills(result.fills)
+
+
 class StreamPublisher:
-    """Publishes book deltas, trades, candles, prices, auctions, funding and each user's
-    private updates and alerts."""
+    """Publishes trades, prices, auctions, funding and each user's private updates and
+    alerts; also the book and candles when given ``frames`` (one process; in a deployment
+    of several, the gateways make those)."""
 
     def __init__(
         self,
-        hub: Hub,
+        hub: Hub | StreamSink,
         state: TradingState,
-        history: HistoryService,
         margin: MarginCallWatch,
-        book_frames: BookFrames,
+        frames: MarketFrames | None = None,
     ) -> None:
         self.hub = hub
-        self.book_frames = book_frames
         self.state = state
-        self.candles = LiveCandles(hub, history)
         self.margin = margin
+        self.frames = frames
 
     def __call__(self, command: Command, outcome: Outcome) -> None:
         """The `TradingService.on_commit` listener."""
@@ -43,12 +67,11 @@ class StreamPublisher:
             fill.trade_id: (settled.taker_realised, settled.maker_realised)
             for fill, settled in outcome.settlements
         }
+        if self.frames is not None:
+            self.frames(command, outcome)
         for result in outcome.results:
-            if result.deltas:
-                self.book_frames.add(result.deltas)
             if result.fills:
                 self._trades(result.fills, realised)
-                self.candles.on_fills(result.fills)
             self._auctions(result)
             for order in result.changed:
                 self.hub.publish(

@@ -50,6 +50,10 @@ class Hub:
         self.connections = 0
         """Open stream connections (counted by the endpoint)."""
 
+    async def ready(self, topic: Topic) -> None:
+        """Make sure ``topic``'s messages reach this hub before a subscription starts
+        (here they are made in this process: nothing to do)."""
+
     def subscribe(self, topic: Topic, subscriber: Subscriber) -> None:
         """Deliver ``topic``'s messages to ``subscriber`` from now on."""
         self._subscribers[topic].add(subscriber)

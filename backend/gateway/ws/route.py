@@ -158,7 +158,7 @@ async def _handle(context: GatewayContext, subscriber: Subscriber, message: dict
         subscriber.user = context.login.sessions.subject(token, context.clock.now_ms())
         return {"type": "ack", "op": "auth", "pubkey": subscriber.user}
     if op in ("subscribe", "unsubscribe"):
-        return _subscription(context, subscriber, message, op == "subscribe")
+        return await _subscription(context, subscriber, message, op == "subscribe")
     raise OpError("invalid_op", f"unknown op {op!r}")
 
 
@@ -172,7 +172,7 @@ async def _trade(context: GatewayContext, user: str | None, message: dict) -> di
     return await _quote(context, user, message)
 
 
-def _subscription(
+async def _subscription(
     context: GatewayContext, subscriber: Subscriber, message: dict, subscribe: bool
 ) -> dict:
     channel = message.get("channel")
@@ -196,6 +196,7 @@ def _subscription(
     if not subscribe:
         context.hub.unsubscribe(topic, subscriber)
         return {"type": "ack", "op": "unsubscribe", "channel": channel}
+    await context.hub.ready(topic)  # a deployment's hub first follows the topic's source
     # the snapshot and the subscription happen with no command in between (one loop)
     snapshot = _snapshot(context, channel, topic)
     if snapshot is not None:
