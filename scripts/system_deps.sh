@@ -12,7 +12,7 @@ packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libxcb-xinerama0 libglib2.0-0
   fonts-dejavu-core
-  postgresql redis-server
+  postgresql redis-server nginx-light
   binutils desktop-file-utils
 )
 # the daemon has its own package from Debian 12 (dbus 1.14); before, it is in `dbus`
