@@ -70,9 +70,7 @@ class Stream:
     def of(self, channel: str) -> list[dict]:
         """The messages of one channel so far (not the acknowledgements)."""
         with self._lock:
-            return [
-                m for m in self.messages if m.get("channel") == channel and m["type"] != "ack"
-            ]
+            return [m for m in self.messages if m.get("channel") == channel and m["type"] != "ack"]
 
     def wait(self, condition, what: str, deadline_s: float = 10.0) -> None:
         start = time.monotonic()
