@@ -120,6 +120,7 @@ async def _gateway(
     from backend.gateway.context import make_context
     from backend.gateway.rate_limit import RateLimits, TokenBucket
     from backend.gateway.ws.cluster_hub import ClusterHub
+    from backend.services.auth.one_use import RedisOneUse
     from backend.services.clock import SystemClock
     from backend.services.cluster.replica import ReplicaTrading
     from backend.services.market_data.stats import MarketStatsRecorder
@@ -144,6 +145,7 @@ async def _gateway(
         book_frame_s=settings.book_frame_ms / 1000,
         hub=hub,
         streams_from_engines=True,
+        one_use=lambda kind: RedisOneUse(redis, kind),
     )
     context.demo_capital = settings.demo_usdc * catalog.asset(catalog.quote_asset).precision
     workers = [MarketStatsRecorder(context.tickers).run] if context.tickers else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from backend.gateway.ws.events import MarketFrames, StreamPublisher
 from backend.gateway.ws.hub import Hub
 from backend.services.auth.login import LoginService
 from backend.services.auth.nonces import NonceBook
+from backend.services.auth.one_use import MemoryOneUse, OneUseStore
 from backend.services.auth.sessions import SessionIssuer
 from backend.services.clock import Clock, SystemClock
 from backend.services.market_data.history import HistoryService
@@ -64,14 +66,20 @@ def make_context(
     book_frame_s: float = 0.0,
     hub: Hub | None = None,
     streams_from_engines: bool = False,
+    one_use: Callable[[str], OneUseStore] | None = None,
 ) -> GatewayContext:
     """A context for a server answering at ``domain``; without a configured secret, a
     random one for this process (sessions then end with the process). ``book_frame_s``
     coalesces book deltas into at most one message per market per frame (0: none).
     ``streams_from_engines``: a gateway of several, whose ``hub`` gets every channel but
-    the book and candles from the engines (see `ClusterHub`)."""
+    the book and candles from the engines (see `ClusterHub`); ``one_use(kind)`` the store
+    of its login nonces and refresh tokens (``nonce``, ``refresh``; default in memory)."""
     secret = token_secret or secrets.token_bytes(32)
-    login = LoginService(NonceBook(domain, f"https://{domain}"), SessionIssuer(secret))
+    one_use = one_use or (lambda _kind: MemoryOneUse())
+    login = LoginService(
+        NonceBook(domain, f"https://{domain}", store=one_use("nonce")),
+        SessionIssuer(secret, refresh_tokens=one_use("refresh")),
+    )
     if trading is not None:
         catalog = trading.state.catalog  # the live one: parameter changes show at once
     context = GatewayContext(

@@ -21,7 +21,7 @@ async def nonce(
     context: ContextDep, pubkey: Annotated[str, Query(min_length=32, max_length=44)]
 ) -> NonceAnswer:
     """The Sign-In With Solana message for ``pubkey`` to sign (valid 5 minutes, once)."""
-    message = context.login.challenge(pubkey, context.clock.now_ms())
+    message = await context.login.challenge(pubkey, context.clock.now_ms())
     return NonceAnswer(nonce=message.nonce, message=message.text())
 
 
@@ -29,7 +29,8 @@ async def nonce(
 async def verify(context: ContextDep, body: VerifyBody) -> TokensAnswer:
     """Exchange the signed message for an access token and a refresh token. On a paper
     trading server a wallet seen for the first time gets a funded demo account."""
-    tokens = context.login.verify(body.pubkey, body.message, body.signature, context.clock.now_ms())
+    now_ms = context.clock.now_ms()
+    tokens = await context.login.verify(body.pubkey, body.message, body.signature, now_ms)
     trading = context.trading
     new_wallet = trading is not None and body.pubkey not in trading.state.ledger.accounts
     if context.paper_trading and context.demo_capital > 0 and new_wallet:
@@ -45,7 +46,7 @@ async def verify(context: ContextDep, body: VerifyBody) -> TokensAnswer:
 @router.post("/refresh")
 async def refresh(context: ContextDep, body: RefreshBody) -> TokensAnswer:
     """Trade a refresh token (once) for a new pair."""
-    tokens = context.login.sessions.refresh(body.refresh_token, context.clock.now_ms())
+    tokens = await context.login.sessions.refresh(body.refresh_token, context.clock.now_ms())
     return TokensAnswer(
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,

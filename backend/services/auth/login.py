@@ -17,28 +17,31 @@ class LoginService:
     nonces: NonceBook
     sessions: SessionIssuer
 
-    def challenge(self, pubkey: str, now_ms: int) -> SignInMessage:
+    async def challenge(self, pubkey: str, now_ms: int) -> SignInMessage:
         """The message ``pubkey`` must sign to log in."""
         parse_pubkey(pubkey)
-        return self.nonces.issue(pubkey, now_ms)
+        return await self.nonces.issue(pubkey, now_ms)
 
-    def verify(self, pubkey: str, message: str, signature: str, now_ms: int) -> Tokens:
+    async def verify(self, pubkey: str, message: str, signature: str, now_ms: int) -> Tokens:
         """Tokens for a message we issued, signed by its own key, before it expired.
 
         A nonce is spent by the first correctly signed attempt, so a signed message cannot
         be replayed; a bad signature spends nothing.
         """
         verify_signature(pubkey, message, signature)
-        issued = self.nonces.take(_nonce_of(message))
+        nonce = _nonce_of(message)
+        issued = await self.nonces.take(nonce, now_ms)
         if issued is None:
-            raise AuthError(AuthCode.UNKNOWN_NONCE, "unknown or already used nonce; ask a new one")
+            raise AuthError(
+                AuthCode.UNKNOWN_NONCE, "unknown, expired or already used nonce; ask a new one"
+            )
         if issued.text() != message or issued.address != pubkey:
             raise AuthError(
                 AuthCode.MESSAGE_MISMATCH, "the signed message is not the one issued for this key"
             )
         if issued.expires_at_ms <= now_ms:
             raise AuthError(AuthCode.EXPIRED, "the sign-in message has expired; ask a new one")
-        return self.sessions.issue(pubkey, now_ms)
+        return await self.sessions.issue(pubkey, now_ms)
 
 
 def _nonce_of(message: str) -> str:

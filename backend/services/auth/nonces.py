@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import asdict
 
+from backend.services.auth.one_use import MemoryOneUse, OneUseStore
 from backend.services.auth.siws import SignInMessage
 
 
-@dataclass(slots=True)
 class NonceBook:
     """The sign-in messages handed out and not yet used, by nonce."""
 
-    domain: str
-    uri: str
-    lifetime_ms: int = 5 * 60 * 1000
-    max_pending: int = 100_000
-    _pending: dict[str, SignInMessage] = field(default_factory=dict, init=False, repr=False)
+    def __init__(
+        self,
+        domain: str,
+        uri: str,
+        lifetime_ms: int = 5 * 60 * 1000,
+        store: OneUseStore | None = None,
+    ) -> None:
+        self.domain = domain
+        self.uri = uri
+        self.lifetime_ms = lifetime_ms
+        self.store: OneUseStore = store or MemoryOneUse()
 
-    def issue(self, pubkey: str, now_ms: int) -> SignInMessage:
+    async def issue(self, pubkey: str, now_ms: int) -> SignInMessage:
         """A fresh message for ``pubkey`` to sign."""
-        if len(self._pending) >= self.max_pending:
-            self.forget_expired(now_ms)
         nonce = secrets.token_urlsafe(16)
         message = SignInMessage(
             self.domain, pubkey, nonce, now_ms, now_ms + self.lifetime_ms, self.uri
         )
-        self._pending[nonce] = message
+        await self.store.put(nonce, json.dumps(asdict(message)), message.expires_at_ms, now_ms)
         return message
 
-    def take(self, nonce: str) -> SignInMessage | None:
+    async def take(self, nonce: str, now_ms: int) -> SignInMessage | None:
         """Remove and return the message of ``nonce``: a nonce works once."""
-        return self._pending.pop(nonce, None)
-
-    def forget_expired(self, now_ms: int) -> None:
-        """Drop messages past their expiry."""
-        for nonce in [n for n, m in self._pending.items() if m.expires_at_ms <= now_ms]:
-            del self._pending[nonce]
+        stored = await self.store.take(nonce, now_ms)
+        return None if stored is None else SignInMessage(**json.loads(stored))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import jwt
 
 from backend.services.auth.errors import AuthCode, AuthError
+from backend.services.auth.one_use import MemoryOneUse, OneUseStore
 
 ALGORITHM = "HS256"
 VERIFIED_CACHE = 10_000
@@ -33,8 +34,8 @@ class SessionIssuer:
     issuer: str = "quantdesk"
     access_lifetime_s: int = 15 * 60
     refresh_lifetime_s: int = 7 * 24 * 3600
-    _refresh: dict[str, tuple[str, int]] = field(default_factory=dict, init=False, repr=False)
-    """Refresh token digest -> (public key, expiry ms)."""
+    refresh_tokens: OneUseStore = field(default_factory=MemoryOneUse, repr=False)
+    """Refresh token digest -> public key, until the token expires."""
     _verified: dict[str, tuple[str, int]] = field(default_factory=dict, init=False, repr=False)
     """Access tokens whose signature checked out -> (public key, expiry s): a private
     request then skips the HMAC and claim parsing (a tenth of a REST order's time)."""
@@ -43,7 +44,7 @@ class SessionIssuer:
         if len(self.secret) < 32:
             raise ValueError("the token secret must be at least 32 bytes")
 
-    def issue(self, pubkey: str, now_ms: int) -> Tokens:
+    async def issue(self, pubkey: str, now_ms: int) -> Tokens:
         """A new access and refresh token for ``pubkey``."""
         now_s = now_ms // 1000
         claims = {
@@ -54,7 +55,10 @@ class SessionIssuer:
         }
         access = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
         refresh = secrets.token_urlsafe(32)
-        self._refresh[_digest(refresh)] = (pubkey, now_ms + self.refresh_lifetime_s * 1000)
+        expires_at_ms = now_ms + self.refresh_lifetime_s * 1000
+        await self.refresh_tokens.put(
+            _digest(refresh), f"{expires_at_ms}:{pubkey}", expires_at_ms, now_ms
+        )
         return Tokens(access, refresh, self.access_lifetime_s)
 
     def subject(self, access_token: str, now_ms: int) -> str:
@@ -83,15 +87,15 @@ class SessionIssuer:
         self._verified[access_token] = (str(claims["sub"]), int(claims["exp"]))
         return str(claims["sub"])
 
-    def refresh(self, refresh_token: str, now_ms: int) -> Tokens:
+    async def refresh(self, refresh_token: str, now_ms: int) -> Tokens:
         """Trade a refresh token (once) for a new pair."""
-        entry = self._refresh.pop(_digest(refresh_token), None)
+        entry = await self.refresh_tokens.take(_digest(refresh_token), now_ms)
         if entry is None:
             raise AuthError(AuthCode.INVALID_TOKEN, "unknown or already used refresh token")
-        pubkey, expires_at_ms = entry
-        if expires_at_ms <= now_ms:
+        expires, pubkey = entry.split(":", 1)
+        if int(expires) <= now_ms:
             raise AuthError(AuthCode.TOKEN_EXPIRED, "the refresh token has expired; sign in again")
-        return self.issue(pubkey, now_ms)
+        return await self.issue(pubkey, now_ms)
 
 
 def _digest(token: str) -> str:
