@@ -49,13 +49,18 @@ def deployment(postgres_url: str, redis_url: str) -> Iterator[Deployment]:
 class Stream:
     """A signed-in socket on one gateway, reading into a list on a thread."""
 
-    def __init__(self, gateway: Node, token: str, channels: list[str]) -> None:
+    def __init__(
+        self, gateway: Node, token: str, channels: list[str], since: dict[str, int] | None = None
+    ) -> None:
         self.socket = connect(gateway.url.replace("http", "ws") + "/ws")
         self.messages: list[dict] = []
         self._lock = threading.Lock()
         self.socket.send(json.dumps({"op": "auth", "token": token}))
         for channel in channels:
-            self.socket.send(json.dumps({"op": "subscribe", "channel": channel}))
+            subscribe = {"op": "subscribe", "channel": channel}
+            if since is not None:
+                subscribe["since"] = since[channel]
+            self.socket.send(json.dumps(subscribe))
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
@@ -66,6 +71,17 @@ class Stream:
                     self.messages.append(json.loads(text_message))
         except Exception:
             return
+
+    def open(self) -> bool:
+        """Whether the socket is still being read (the server has not dropped it)."""
+        return self._thread.is_alive()
+
+    def acks(self) -> list[dict]:
+        """The subscription acknowledgements so far."""
+        with self._lock:
+            return [
+                m for m in self.messages if m.get("type") == "ack" and m.get("op") == "subscribe"
+            ]
 
     def of(self, channel: str) -> list[dict]:
         """The messages of one channel so far (not the acknowledgements)."""
@@ -200,3 +216,47 @@ def test_killing_the_owning_engine_hands_its_markets_to_the_standby_within_5_s(
         assert sorted(delivered) == sorted(set(trades)), "a fill missing or delivered twice"
     finally:
         stream.close()
+
+
+def test_killing_a_gateway_drops_only_its_sockets_which_resume_on_the_other(
+    deployment: Deployment, postgres_url: str
+) -> None:
+    _, _, gateway_1, gateway_2 = deployment.nodes
+    token = sign_in(gateway_2.url, Keypair())
+    channels = ["orders", "fills"]
+    doomed = Stream(gateway_1, token, channels)
+    survivor = Stream(gateway_2, token, ["fills"])
+    resumed = None
+    try:
+        placed = [_market_buy(gateway_2, token, f"kill-{i}").json()["order_id"] for i in range(3)]
+        doomed.wait(lambda: len(doomed.of("fills")) >= 3, "three fills on gateway-1")
+        last = {c: doomed.of(c)[-1]["seq"] for c in channels}
+        gateway_1.kill()
+        doomed.wait(lambda: not doomed.open(), "gateway-1's socket to close")
+        # the client is away while three more orders fill
+        placed += [_market_buy(gateway_2, token, f"away-{i}").json()["order_id"] for i in range(3)]
+        resumed = Stream(gateway_2, token, channels, since=last)
+        resumed.wait(lambda: len(resumed.acks()) == 2, "both subscriptions answered")
+        assert all(ack["resumed"] for ack in resumed.acks())
+        resumed.wait(lambda: len(resumed.of("fills")) >= 3, "the missed fills")
+        for channel in channels:
+            seqs = [m["seq"] for m in doomed.of(channel) + resumed.of(channel)]
+            assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"{channel}: {seqs}"
+        engine = create_engine_for(postgres_url)
+        with engine.connect() as connection:
+            stored = [
+                row[0]
+                for row in connection.execute(
+                    text("SELECT id FROM trades WHERE taker_order_id = ANY(:ids)"), {"ids": placed}
+                )
+            ]
+        engine.dispose()
+        got = [m["fill"]["trade_id"] for m in doomed.of("fills") + resumed.of("fills")]
+        assert sorted(got) == sorted(stored)
+        # the socket on the other gateway never noticed
+        assert survivor.open()
+        survivor.wait(lambda: len(survivor.of("fills")) >= len(stored), "all fills, live")
+    finally:
+        for stream in (doomed, survivor, resumed):
+            if stream is not None:
+                stream.close()

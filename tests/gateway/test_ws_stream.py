@@ -388,3 +388,47 @@ async def test_own_fills_carry_the_pnl_they_realised_for_each_side(env) -> None:
     assert (fill["side"], fill["role"], fill["size"]) == ("sell", "taker", "2")
     assert fill["realised_pnl"] == "10"  # 2 x (155 - 150), before the fee
     assert fill["fee"] == "0.155"
+
+
+async def test_a_client_that_reconnects_resumes_from_its_sequence_numbers(env) -> None:
+    server, trading = env
+    pubkey, token = await _token(server.port)
+    trading.execute(Deposit(pubkey, "USDC", 10**12))
+    url = f"ws://127.0.0.1:{server.port}/ws"
+    async with websockets.connect(url) as socket:
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        await socket.send(json.dumps({"op": "subscribe", "channel": "orders"}))
+        await _next(socket, type="ack", channel="orders")
+        trading.execute(Submit(request("buy", price="140", size="1", account=pubkey)))
+        last_seen = (await _next(socket, channel="orders", type="update"))["seq"]
+    # while the client is away, two more orders change
+    for price in ("141", "142"):
+        trading.execute(Submit(request("buy", price=price, size="1", account=pubkey)))
+    async with websockets.connect(url) as socket:
+        await socket.send(json.dumps({"op": "auth", "token": token}))
+        await socket.send(json.dumps({"op": "subscribe", "channel": "orders", "since": last_seen}))
+        seen = await _until(socket, type="ack", op="subscribe")
+        assert seen[-1]["resumed"] is True
+        missed = [m for m in seen if m.get("channel") == "orders" and m["type"] == "update"]
+        assert [m["seq"] for m in missed] == [last_seen + 1, last_seen + 2]
+        assert [m["order"]["price"] for m in missed] == ["141", "142"]
+        trading.execute(Submit(request("buy", price="143", size="1", account=pubkey)))
+        live = await _next(socket, channel="orders", type="update")
+        assert live["seq"] == last_seen + 3
+
+
+async def test_a_resume_from_before_the_kept_history_starts_from_a_snapshot(env) -> None:
+    server, trading = env
+    price = parse_price("151")
+    trading.execute(SetPrices("SOL-PERP", mark=price, oracle=price, last=price))  # seq 1
+    async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws") as socket:
+        for since in (-1, "3", True):
+            subscribe = {"op": "subscribe", "channel": "prices", "market": "SOL-PERP"}
+            await socket.send(json.dumps(subscribe | {"since": since}))
+            assert (await _next(socket, type="error"))["code"] == "invalid_request"
+        # nothing was kept for this topic before anyone followed it: a snapshot instead
+        subscribe = {"op": "subscribe", "channel": "prices", "market": "SOL-PERP", "since": 0}
+        await socket.send(json.dumps(subscribe))
+        seen = await _until(socket, type="ack", op="subscribe")
+        assert seen[-1]["resumed"] is False
+        assert [m["type"] for m in seen[:-1]] == ["snapshot"]

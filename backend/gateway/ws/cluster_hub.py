@@ -17,7 +17,7 @@ import logging
 
 from redis.asyncio import Redis
 
-from backend.gateway.ws.hub import Hub, Subscriber, Topic
+from backend.gateway.ws.hub import Hub, Topic
 from backend.services.cluster.bus import (
     BUS_CHANNELS,
     PREFIX,
@@ -57,6 +57,7 @@ class ClusterHub(Hub):
         if preparing is not None:
             await preparing
             return
+        self._follow(topic)
         self._preparing[topic] = asyncio.get_running_loop().create_future()
         name = topic_name(topic)
         channel = topic_channel(name)
@@ -89,8 +90,40 @@ class ClusterHub(Hub):
         if seq <= self._seq[topic]:
             return
         self._seq[topic] = seq
+        kept = self._history.get(topic)
+        if kept is not None:
+            kept.append((seq, text))
         for subscriber in list(self._subscribers.get(topic, ())):
             subscriber.send(text)
+
+    async def resume(self, topic: Topic, since: int) -> list[str] | None:
+        """The messages after ``since``: from this gateway's recent ones, else from the
+        topic's history in Redis (plus what arrived meanwhile); None when Redis no longer
+        keeps them either."""
+        recent = self._recent(topic, since)
+        if recent is not None or topic[0] not in BUS_CHANNELS:
+            return recent
+        upto = self._seq[topic]
+        stored = await self._redis.xrange(
+            history_key(topic_name(topic)), f"{since + 1}-0", f"{upto}-0"
+        )
+        if not stored or message_seq(stored[0][1]["m"]) != since + 1:
+            return None
+        arrived = self._recent(topic, upto)  # forwarded while Redis answered
+        if arrived is None:
+            return None
+        return [fields["m"] for _, fields in stored] + arrived
+
+    def _forgotten(self, topic: Topic) -> None:
+        """Stop following a topic nobody subscribed to for long (its Redis channel too)."""
+        if topic[0] not in BUS_CHANNELS or topic in self._held:
+            return
+        channel = topic_channel(topic_name(topic))
+        self._topics.pop(channel, None)
+        self._preparing.pop(topic, None)
+        self._seq.pop(topic, None)
+        task = asyncio.get_running_loop().create_task(self._pubsub.unsubscribe(channel))
+        task.add_done_callback(_log_failure)
 
     def _receive(self, channel: str, text: str) -> None:
         topic = self._topics.get(channel)
@@ -105,10 +138,6 @@ class ClusterHub(Hub):
             task.add_done_callback(_log_failure)
             return
         self._send(topic, text)
-
-    def drop(self, subscriber: Subscriber) -> None:
-        """Forget a closed connection everywhere."""
-        super().drop(subscriber)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Forward Redis messages to the sockets until ``stop`` is set."""

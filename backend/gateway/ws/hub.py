@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Hashable
 from typing import Any
 
 MAX_QUEUED = 10_000
 """Messages waiting for one slow client before it is cut off."""
+HISTORY = 256
+"""Recent messages kept per followed topic, for a client that resumes after a reconnect."""
+FOLLOWED_TOPICS = 4_096
+"""Topics whose recent messages are kept (the least recently subscribed are dropped)."""
 
 
 class Subscriber:
@@ -42,11 +46,13 @@ Topic = tuple[str, Hashable]
 
 
 class Hub:
-    """Subscriptions by topic and the next sequence number of each."""
+    """Subscriptions by topic, the next sequence number of each, and the recent messages
+    of the topics someone subscribed to (so that a client can resume)."""
 
     def __init__(self) -> None:
         self._subscribers: dict[Topic, set[Subscriber]] = defaultdict(set)
         self._seq: dict[Topic, int] = defaultdict(int)
+        self._history: OrderedDict[Topic, deque[tuple[int, str]]] = OrderedDict()
         self.connections = 0
         """Open stream connections (counted by the endpoint)."""
 
@@ -57,6 +63,38 @@ class Hub:
     def subscribe(self, topic: Topic, subscriber: Subscriber) -> None:
         """Deliver ``topic``'s messages to ``subscriber`` from now on."""
         self._subscribers[topic].add(subscriber)
+        self._follow(topic)
+
+    def _follow(self, topic: Topic) -> None:
+        """Keep ``topic``'s recent messages from now on; past `FOLLOWED_TOPICS`, forget the
+        least recently followed topic that nobody follows now."""
+        if topic in self._history:
+            self._history.move_to_end(topic)
+            return
+        self._history[topic] = deque(maxlen=HISTORY)
+        if len(self._history) > FOLLOWED_TOPICS:
+            idle = next((t for t in self._history if not self._subscribers.get(t)), None)
+            if idle is not None:
+                del self._history[idle]
+                self._forgotten(idle)
+
+    def _forgotten(self, topic: Topic) -> None:
+        """Called when a topic's history is dropped."""
+
+    def _recent(self, topic: Topic, since: int) -> list[str] | None:
+        """``topic``'s messages after ``since`` from the kept history; None when it does
+        not reach back that far."""
+        if since >= self.seq(topic):
+            return []
+        kept = self._history.get(topic)
+        if not kept or kept[0][0] > since + 1:
+            return None
+        return [text for seq, text in kept if seq > since]
+
+    async def resume(self, topic: Topic, since: int) -> list[str] | None:
+        """The messages of ``topic`` after number ``since``, to send before subscribing;
+        None when they are no longer kept (the client starts from a snapshot)."""
+        return self._recent(topic, since)
 
     def unsubscribe(self, topic: Topic, subscriber: Subscriber) -> None:
         """Stop delivering ``topic`` to ``subscriber``."""
@@ -89,8 +127,11 @@ class Hub:
         if seq is None:
             self._seq[topic] += 1
             seq = self._seq[topic]
-        if not members:
+        kept = self._history.get(topic)
+        if not members and kept is None:
             return
         text = json.dumps(message | {"seq": seq}, separators=(",", ":"))
-        for subscriber in list(members):
+        if kept is not None:
+            kept.append((seq, text))
+        for subscriber in list(members or ()):
             subscriber.send(text)

@@ -38,6 +38,8 @@ MAX_FRAME_BYTES = 16_384
 PUBLIC = {"book", "trades", "candles", "prices", "funding", "auctions"}
 PRIVATE = {"orders", "fills", "positions", "account", "alerts"}
 TRADING_OPS = {"place", "cancel", "quote"}
+SNAPSHOT_ONLY = {"book", "candles"}
+"""Channels that always start from a snapshot, also when a client asks to resume."""
 
 
 class OpError(Exception):
@@ -196,13 +198,26 @@ async def _subscription(
     if not subscribe:
         context.hub.unsubscribe(topic, subscriber)
         return {"type": "ack", "op": "unsubscribe", "channel": channel}
+    since = message.get("since")
+    if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+        raise OpError("invalid_request", "since must be a sequence number (an integer >= 0)")
     await context.hub.ready(topic)  # a deployment's hub first follows the topic's source
-    # the snapshot and the subscription happen with no command in between (one loop)
-    snapshot = _snapshot(context, channel, topic)
-    if snapshot is not None:
-        subscriber.send(json.dumps(snapshot, separators=(",", ":")))
+    missed = None
+    if since is not None and channel not in SNAPSHOT_ONLY:
+        missed = await context.hub.resume(topic, since)
+    if missed is not None:
+        # a resumed subscription: the messages after ``since``, then the live ones
+        for text in missed:
+            subscriber.send(text)
+    else:
+        # the snapshot and the subscription happen with no command in between (one loop)
+        snapshot = _snapshot(context, channel, topic)
+        if snapshot is not None:
+            subscriber.send(json.dumps(snapshot, separators=(",", ":")))
     context.hub.subscribe(topic, subscriber)
     ack = {"type": "ack", "op": "subscribe", "channel": channel}
+    if since is not None:
+        ack["resumed"] = missed is not None
     ack["market"] = message.get("market") if channel in PUBLIC else None
     if channel == "candles":
         ack["interval"] = message["interval"]
