@@ -14,6 +14,8 @@ from backend.domain.markets import MarketSpecError, default_markets_path, load_c
 from backend.settings import BackendSettings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from backend.services.clock import Clock
     from backend.services.oracle.live_feed import LiveFeed
     from backend.services.oracle.replay_feed import ReplayFeed
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                 from backend.store.migrate import upgrade_to_head
 
                 upgrade_to_head(url)
+            if engine.dialect.name == "postgresql":
+                _time_series(engine)
     except (ArgumentError, OperationalError) as error:
         print(f"quantdesk-backend: cannot open the database: {error}", file=sys.stderr)
         return 2
@@ -181,6 +185,18 @@ def main(argv: list[str] | None = None) -> int:
         ws_per_message_deflate=settings.ws_compression,
     )
     return 0
+
+
+def _time_series(engine: Engine) -> None:
+    """Make the time-series tables TimescaleDB hypertables where the extension is there."""
+    from backend.store.timescale import setup_timescale
+
+    done = setup_timescale(engine)
+    if not done.enabled:
+        return  # plain PostgreSQL: the same schema, without hypertables
+    print(f"quantdesk-backend: TimescaleDB {done.version}: {', '.join(done.hypertables)}")
+    for what, why in done.skipped.items():
+        print(f"quantdesk-backend: TimescaleDB left {what} as it is: {why}", file=sys.stderr)
 
 
 def _chain_keeper(settings: BackendSettings, trading: TradingService, clock: Clock) -> ChainKeeper:

@@ -112,7 +112,7 @@ def _start(bin_dir: Path, data: Path, root: Path, log: Path) -> int:
                     "-l",
                     str(log),
                     "-o",
-                    f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off",
+                    f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off{_preload(bin_dir)}",
                     "-w",
                     "-t",
                     str(int(STARTUP_DEADLINE_S)),
@@ -126,6 +126,12 @@ def _start(bin_dir: Path, data: Path, root: Path, log: Path) -> int:
             if attempt == PORT_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def _preload(bin_dir: Path) -> str:
+    """Load TimescaleDB at start where it is installed (the store then makes hypertables)."""
+    installed = (bin_dir.parent / "lib" / "timescaledb.so").exists()
+    return " -c shared_preload_libraries=timescaledb" if installed else ""
 
 
 def _dsn(port: int, dbname: str) -> str:

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 import backend.store.models  # noqa: F401  (registers every table)
 from backend.store.database import create_engine_for
+from backend.store.timescale import include_in_schema_comparison
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -33,7 +34,9 @@ def upgrade_to_head(url: str) -> None:
 def schema_differences(engine: Engine) -> list:
     """What differs between the migrated database and the models (empty when in step)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_schema_comparison}
+        )
         return compare_metadata(context, SQLModel.metadata)
 
 

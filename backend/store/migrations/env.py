@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 import backend.store.models  # noqa: F401  (registers every table)
 from backend.store.columns import WIDE_DIGITS, WideInteger
 from backend.store.database import create_engine_for
+from backend.store.timescale import include_in_schema_comparison
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -36,6 +37,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=include_in_schema_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey
+from sqlalchemy import BigInteger, Column, ForeignKeyConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.store.columns import amount, engine_id, epoch_ms, reference, serial_id
@@ -42,11 +42,19 @@ class AuctionSettlement(SQLModel, table=True):
     """One quote's share of a settled auction."""
 
     __tablename__ = "auction_settlements"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["trade_id", "settled_at_ms"],
+            ["trades.id", "trades.timestamp_ms"],
+            name="fk_auction_settlements_trade",
+        ),
+    )
 
     id: int | None = serial_id()
     auction_id: int = reference("auctions.id", index=True)
     maker_user_id: int = reference("users.id")
-    trade_id: int = Field(sa_column=Column(BigInteger, ForeignKey("trades.id"), nullable=False))
+    trade_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    """The fill (with ``settled_at_ms``, which is the fill's time too)."""
     price: int = amount()
     size: int = amount()
     settled_at_ms: int = epoch_ms()

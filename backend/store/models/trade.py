@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.store.columns import amount, engine_id, epoch_ms, reference
@@ -18,6 +18,9 @@ class Trade(SQLModel, table=True):
         Index("ix_trades_taker_user_id_id", "taker_user_id", "id"),
         Index("ix_trades_market_id", "market", "id"),
         Index("ix_trades_market_timestamp_ms", "market", "timestamp_ms"),
+        # what other tables reference: a key with the time in it, as TimescaleDB needs of
+        # every unique key of a hypertable (see backend.store.timescale)
+        UniqueConstraint("id", "timestamp_ms", name="uq_trades_id_timestamp_ms"),
     )
 
     id: int = engine_id(primary_key=True)
