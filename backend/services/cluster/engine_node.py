@@ -65,6 +65,8 @@ class EngineNode:
         self._claim: set[str] = set()
         """Lanes just gained, whose pending commands are to be claimed."""
         self._flush_lock = asyncio.Lock()
+        self._clock_read: tuple[float, int] | None = None
+        """(loop time, Redis time in ms) of the last reading of Redis's clock."""
         trading.on_logged(outbox.logged)
 
     def gained(self, lanes: set[str]) -> None:
@@ -119,7 +121,7 @@ class EngineNode:
 
     async def carry_out(self, entries: list[Entry], claimed: bool) -> None:
         """Apply ``entries`` as one transaction, send the outcome, then acknowledge them."""
-        now_ms = await self._redis_time_ms()
+        now_ms = await self._redis_now_ms()
         done = self._committed(entries) if claimed else set()
         unchanged: list[tuple[str, str]] = []
         acknowledged: dict[str, list[str]] = defaultdict(list)
@@ -141,9 +143,9 @@ class EngineNode:
         for node, request_id in unchanged:
             after = self.trading.last_command_id
             self.outbox.reply(node, {"req": request_id, "unchanged": True, "after": after})
-        await self.flush()
         for stream, ids in acknowledged.items():
-            await self.redis.xack(stream, CONSUMER_GROUP, *ids)
+            self.outbox.acknowledge(stream, CONSUMER_GROUP, ids)
+        await self.flush()  # the acknowledgements go with the results, in one script
 
     def _apply(self, entry_id: str, fields: dict[str, str], now_ms: int) -> Any:
         """Apply one command: None when logged, ``"unchanged"`` when it changed nothing,
@@ -181,9 +183,15 @@ class EngineNode:
             )
             return {row for row in rows if row}
 
-    async def _redis_time_ms(self) -> int:
-        seconds, micros = await self.redis.time()
-        return seconds * 1000 + micros // 1000
+    async def _redis_now_ms(self) -> int:
+        """Redis's clock (which stamped the commands' ids), read at most once a second and
+        carried forward on this machine's monotonic clock in between."""
+        loop = asyncio.get_running_loop()
+        if self._clock_read is None or loop.time() - self._clock_read[0] > 1.0:
+            seconds, micros = await self.redis.time()
+            self._clock_read = (loop.time(), seconds * 1000 + micros // 1000)
+        read_at, redis_ms = self._clock_read
+        return redis_ms + int((loop.time() - read_at) * 1000)
 
     async def flush(self) -> None:
         """Send what the commits made, in commit order."""

@@ -1,7 +1,8 @@
 """What an engine sends to Redis after its commits, in one atomic script per flush:
 the committed commands (for the gateways' copies of the state), the stream messages
-they made (numbered per topic in Redis, kept for resuming clients, and published), and
-the answers to the gateways whose commands were refused.
+they made (numbered per topic in Redis, kept for resuming clients, and published), the
+answers to the gateways whose commands were refused, and the acknowledgement of the
+commands carried out (so a command is never acknowledged without its results).
 
 An engine's `StreamPublisher` writes into an `Outbox` as if it were a hub. Messages of
 the snapshot channels carry the command id that made them, so that of two engines'
@@ -66,6 +67,12 @@ for _ = 1, n do
   redis.call('PUBLISH', ARGV[i], ARGV[i + 1])
   i = i + 2
 end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  local stream, group, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  redis.call('XACK', stream, group, unpack(ARGV, i + 3, i + 2 + count))
+  i = i + 3 + count
+end
 return 0
 """
 
@@ -88,9 +95,11 @@ class _Batch:
     """(topic, version or 0, text up to its sequence number)."""
     replies: list[tuple[str, str]] = field(default_factory=list)
     """(pub/sub channel, JSON)."""
+    acks: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    """(stream, consumer group, entry ids) done with."""
 
     def __bool__(self) -> bool:
-        return bool(self.log or self.messages or self.replies)
+        return bool(self.log or self.messages or self.replies or self.acks)
 
 
 class Outbox:
@@ -120,6 +129,11 @@ class Outbox:
         """An answer to one gateway."""
         self._batch.replies.append((reply_channel(node), json.dumps(answer, separators=(",", ":"))))
 
+    def acknowledge(self, stream: str, group: str, entry_ids: list[str]) -> None:
+        """Commands done with: acknowledged in the same script as their results."""
+        if entry_ids:
+            self._batch.acks.append((stream, group, entry_ids))
+
     def pending(self) -> bool:
         """Whether anything waits to be sent."""
         return bool(self._batch)
@@ -144,4 +158,7 @@ class Outbox:
         args.append(len(batch.replies))
         for channel, text in batch.replies:
             args += [channel, text]
+        args.append(len(batch.acks))
+        for stream, group, entry_ids in batch.acks:
+            args += [stream, group, len(entry_ids), *entry_ids]
         await self._script(keys=[LOG_STREAM], args=args)

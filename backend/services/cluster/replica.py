@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -71,6 +72,9 @@ class ReplicaTrading:
         self._reached: list[tuple[int, asyncio.Future[None]]] = []
         self._log_position = "$"
         self._tasks: set[asyncio.Task] = set()
+        self._outgoing: list[tuple[str, dict[str, str]]] = []
+        """Commands waiting to be sent (stream, fields)."""
+        self._sender: asyncio.Task | None = None
 
     @classmethod
     async def open(
@@ -107,18 +111,16 @@ class ReplicaTrading:
         request_id = uuid.uuid4().hex
         answer = asyncio.get_running_loop().create_future()
         self._answers[request_id] = (command, answer)
+        fields = {
+            "req": request_id,
+            "gw": self.node,
+            "kind": kind_of(command),
+            "payload": encode(command),
+        }
+        self._outgoing.append((command_stream(lane_of(command)), fields))
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._send())
         try:
-            await self._redis.xadd(
-                command_stream(lane_of(command)),
-                {
-                    "req": request_id,
-                    "gw": self.node,
-                    "kind": kind_of(command),
-                    "payload": encode(command),
-                },
-                maxlen=COMMAND_LENGTH,
-                approximate=True,
-            )
             return await asyncio.wait_for(answer, ANSWER_TIMEOUT_S)
         except TimeoutError:
             raise TradingUnavailable(
@@ -126,6 +128,28 @@ class ReplicaTrading:
             ) from None
         finally:
             self._answers.pop(request_id, None)
+
+    async def _send(self) -> None:
+        """Send the commands queued so far in one pipeline (the commands of one loop turn
+        share a round trip to Redis); a Redis failure fails their callers."""
+        try:
+            while self._outgoing:
+                batch, self._outgoing = self._outgoing, []
+                pipe = self._redis.pipeline(transaction=False)
+                for stream, fields in batch:
+                    pipe.xadd(stream, fields, maxlen=COMMAND_LENGTH, approximate=True)
+                try:
+                    await pipe.execute()
+                except RedisError as error:
+                    log.error("commands not sent to the engines: %s", error)
+                    for _, fields in batch:
+                        sent = self._answers.get(fields["req"])
+                        if sent is not None and not sent[1].done():
+                            sent[1].set_exception(
+                                TradingUnavailable("the command bus is unreachable; not done")
+                            )
+        finally:
+            self._sender = None
 
     async def follow(self, stop: asyncio.Event) -> None:
         """Apply the log as it grows, and read the engines' answers, until ``stop``."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -38,6 +38,13 @@ from backend.store.models import Command
 
 LOG_LOCK_KEY = 0x51444C4F47
 """The advisory lock that serialises writers of the command log ("QDLOG")."""
+
+_NEWER = (
+    select(Command.id, Command.kind, Command.payload, Command.at_ms)  # type: ignore[call-overload]
+    .where(col(Command.id) > bindparam("last"))
+    .order_by(col(Command.id))
+)
+"""The commands after a given id, in log order (a Core query: no ORM objects)."""
 
 ForeignListener = Callable[[int, TradingCommand, Outcome], None]
 """Called with each command another process committed, as it is applied here."""
@@ -105,15 +112,13 @@ class SharedLogTrading(TradingService):
             return self._catch_up(session)
 
     def _catch_up(self, session: Session) -> int:
-        rows = session.exec(
-            select(Command).where(col(Command.id) > self.last_command_id).order_by(col(Command.id))
-        ).all()
-        for row in rows:
-            command = decode(row.kind, row.payload)
-            outcome = self.state.apply(command, row.at_ms)
-            self.last_command_id = row.id
+        rows = session.execute(_NEWER, {"last": self.last_command_id}).all()
+        for command_id, kind, payload, at_ms in rows:
+            command = decode(kind, payload)
+            outcome = self.state.apply(command, at_ms)
+            self.last_command_id = command_id
             for listener in self._foreign_listeners:
-                listener(row.id, command, outcome)
+                listener(command_id, command, outcome)
         self.foreign_commands += len(rows)
         return len(rows)
 
