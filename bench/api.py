@@ -151,9 +151,11 @@ class OrderSocket:
             self.reader.close()
 
 
-async def ws_phase(ws_url: str, tokens: list[str], bodies: list[dict], rate: float):
-    """Place ``bodies`` as `place` ops, round robin over one socket per account."""
-    sockets = [await OrderSocket.open(ws_url, token) for token in tokens]
+async def ws_phase(ws_url: str | list[str], tokens: list[str], bodies: list[dict], rate: float):
+    """Place ``bodies`` as `place` ops, round robin over one socket per account (the
+    sockets spread round robin over the URLs when given several gateways)."""
+    urls = [ws_url] if isinstance(ws_url, str) else ws_url
+    sockets = [await OrderSocket.open(urls[i % len(urls)], token) for i, token in enumerate(tokens)]
     try:
 
         async def send(i: int) -> bool:

@@ -147,34 +147,47 @@ async def _drive(
 
 def measure(clients: int, processes: int, rate: float, seconds: float) -> dict[str, float]:
     """Clients spread over ``processes``, the driver here; pooled figures."""
-    changes = int(rate * seconds)
-    context = multiprocessing.get_context("spawn")
     with LiveServer() as server:
         token = sign_in(server.url)
         mark = mark_price(server.url, MARKET)
-        pipes: list[Connection] = []
-        workers: list[multiprocessing.process.BaseProcess] = []
-        try:
-            for share in _shares(clients, processes):
-                ours, theirs = context.Pipe()
-                worker = context.Process(
-                    target=run_clients, args=(server.ws_url, MARKET, share, theirs)
-                )
-                worker.start()
-                pipes.append(ours)
-                workers.append(worker)
-            for pipe in pipes:
-                if _receive(pipe) != "ready":
-                    raise RuntimeError("a client process did not subscribe")
-            delta_due, last_seq = asyncio.run(_drive(server.ws_url, token, mark, changes, rate))
-            for pipe in pipes:
-                pipe.send((last_seq, delta_due))
-            results = [_receive(pipe) for pipe in pipes]
-        finally:
-            for worker in workers:
-                worker.join(timeout=10)
-                if worker.is_alive():
-                    worker.kill()
+        return measure_on([server.ws_url], token, mark, clients, processes, rate, seconds)
+
+
+def measure_on(
+    ws_urls: list[str],
+    token: str,
+    mark: Decimal,
+    clients: int,
+    processes: int,
+    rate: float,
+    seconds: float,
+) -> dict[str, float]:
+    """The fan-out figures against running servers: client processes spread round robin
+    over ``ws_urls`` (gateways of one deployment), the driver on the first."""
+    changes = int(rate * seconds)
+    context = multiprocessing.get_context("spawn")
+    pipes: list[Connection] = []
+    workers: list[multiprocessing.process.BaseProcess] = []
+    try:
+        for index, share in enumerate(_shares(clients, processes)):
+            ours, theirs = context.Pipe()
+            url = ws_urls[index % len(ws_urls)]
+            worker = context.Process(target=run_clients, args=(url, MARKET, share, theirs))
+            worker.start()
+            pipes.append(ours)
+            workers.append(worker)
+        for pipe in pipes:
+            if _receive(pipe) != "ready":
+                raise RuntimeError("a client process did not subscribe")
+        delta_due, last_seq = asyncio.run(_drive(ws_urls[0], token, mark, changes, rate))
+        for pipe in pipes:
+            pipe.send((last_seq, delta_due))
+        results = [_receive(pipe) for pipe in pipes]
+    finally:
+        for worker in workers:
+            worker.join(timeout=10)
+            if worker.is_alive():
+                worker.kill()
     latencies: Counter[int] = Counter()
     for result in results:
         latencies.update(result["latency_buckets"])

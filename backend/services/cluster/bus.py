@@ -9,6 +9,7 @@
   sequence number, its recent messages (stream ids are the sequence numbers), and the
   pub/sub channel the gateways forward to their sockets.
 - ``qd:reply:<node>``: refusals and other answers to one gateway's commands.
+- ``qd:published:<lane>``: the newest command of a market whose messages were sent.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ another engine) is dropped instead of overwriting a newer one."""
 def command_stream(lane: str) -> str:
     """The stream of ``lane``'s commands."""
     return f"{PREFIX}cmd:{lane}"
+
+
+def published_key(lane: str) -> str:
+    """The key holding the id of the newest command of ``lane`` whose messages were sent
+    (the next owner sends what a failed engine committed after it)."""
+    return f"{PREFIX}published:{lane}"
 
 
 def reply_channel(node: str) -> str:

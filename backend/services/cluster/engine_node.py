@@ -22,9 +22,9 @@ from redis.exceptions import ResponseError
 from sqlmodel import Session, col, select
 
 from backend.domain.errors import DomainError
-from backend.services.cluster.bus import CONSUMER_GROUP, command_stream
+from backend.services.cluster.bus import CONSUMER_GROUP, command_stream, published_key
 from backend.services.cluster.outbox import Outbox
-from backend.services.trading.commands import ACCOUNTS_LANE, decode
+from backend.services.trading.commands import ACCOUNTS_LANE, decode, lane_of
 from backend.services.trading.service import TradingUnavailable
 from backend.services.trading.shared_log import LaneNotHeld, SharedLogTrading
 from backend.store.models import Command
@@ -83,6 +83,7 @@ class EngineNode:
                 raise TradingUnavailable("trading stopped after a failed commit")
             for lane in sorted(self._claim):
                 self._claim.discard(lane)
+                await self.republish(lane)
                 await ensure_group(self.redis, lane)
                 await self._claim_pending(lane, min_idle_ms=0)
             if loop.time() - last_accounts_claim > ACCOUNTS_CLAIM_IDLE_MS / 1000:
@@ -103,6 +104,36 @@ class EngineNode:
                 await self.carry_out(entries, claimed=False)
             elif self.outbox.pending():
                 await self.flush()
+
+    async def republish(self, lane: str) -> None:
+        """Send the messages of ``lane``'s commands that a failed owner committed but never
+        sent (after the newest it recorded as sent), before carrying out anything new."""
+        recorded = await self.redis.get(published_key(lane))
+        if recorded is None:
+            # nothing recorded (a new deployment, or a Redis that lost its data): the
+            # messages so far are not ours to resend; start counting from here
+            self.outbox.mark_published(lane, self.trading.last_command_id)
+            await self.flush()
+            return
+        sent = int(recorded)
+        kept = self.trading.recent
+        missing = [(i, c, o) for i, c, o in kept if i > sent and lane_of(c) == lane]
+        if kept and kept[0][0] > sent + 1 and sent < self.trading.last_command_id:
+            log.warning(
+                "%s: commands %d..%d are no longer kept here; their messages, if unsent, "
+                "are lost (clients re-read them over REST)",
+                lane,
+                sent + 1,
+                kept[0][0] - 1,
+            )
+        for _, command, outcome in missing:
+            self.trading.notify(command, outcome)
+        if missing:
+            log.warning(
+                "%s: sent the messages of %d commands a failed engine left", lane, len(missing)
+            )
+            self.outbox.mark_published(lane, missing[-1][0])
+        await self.flush()
 
     async def _claim_pending(self, lane: str, min_idle_ms: int) -> None:
         stream = command_stream(lane)

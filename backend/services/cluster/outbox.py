@@ -28,6 +28,7 @@ from backend.services.cluster.bus import (
     reply_channel,
     topic_name,
 )
+from backend.services.trading.commands import ACCOUNTS_LANE
 
 _SCRIPT = """
 local prefix = ARGV[1]
@@ -39,6 +40,11 @@ for _ = 1, n do
     'id', ARGV[i], 'kind', ARGV[i + 1], 'payload', ARGV[i + 2], 'at', ARGV[i + 3],
     'req', ARGV[i + 4])
   i = i + 5
+end
+n = tonumber(ARGV[i]); i = i + 1
+for _ = 1, n do
+  redis.call('SET', prefix .. 'published:' .. ARGV[i], ARGV[i + 1])
+  i = i + 2
 end
 n = tonumber(ARGV[i]); i = i + 1
 for _ = 1, n do
@@ -86,6 +92,7 @@ class LoggedCommand:
     payload: str
     at_ms: int
     request_id: str | None
+    lane: str
 
 
 @dataclass(slots=True)
@@ -97,9 +104,11 @@ class _Batch:
     """(pub/sub channel, JSON)."""
     acks: list[tuple[str, str, list[str]]] = field(default_factory=list)
     """(stream, consumer group, entry ids) done with."""
+    published: dict[str, int] = field(default_factory=dict)
+    """Each market's newest command whose messages this batch sends."""
 
     def __bool__(self) -> bool:
-        return bool(self.log or self.messages or self.replies or self.acks)
+        return bool(self.log or self.messages or self.replies or self.acks or self.published)
 
 
 class Outbox:
@@ -115,6 +124,13 @@ class Outbox:
     def logged(self, commands: list[LoggedCommand]) -> None:
         """Committed commands, in log order."""
         self._batch.log.extend(commands)
+        for command in commands:
+            if command.lane != ACCOUNTS_LANE:  # a market's: its one owner sends them
+                self._batch.published[command.lane] = command.command_id
+
+    def mark_published(self, lane: str, command_id: int) -> None:
+        """Record that ``lane``'s messages up to ``command_id`` are sent (with this batch)."""
+        self._batch.published[lane] = command_id
 
     def publish(
         self, topic: tuple[str, Hashable], message: dict[str, Any], seq: int | None = None
@@ -152,6 +168,9 @@ class Outbox:
                 entry.at_ms,
                 entry.request_id or "",
             ]
+        args.append(len(batch.published))
+        for lane, command_id in batch.published.items():
+            args += [lane, command_id]
         args.append(len(batch.messages))
         for name, version, text in batch.messages:
             args += [name, version, text]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 
 from sqlalchemy import Engine, insert
@@ -64,12 +65,17 @@ class LoadedState:
     """The newest command applied."""
     snapshot_command_id: int
     """The command id of the snapshot it started from (0: none)."""
+    recent: deque[tuple[int, TradingCommand, Outcome]] = field(default_factory=deque)
+    """The last commands replayed, with their outcomes (as many as asked for)."""
 
 
-def load_state(catalog: MarketCatalog, db: Engine, paper_keeper: bool = True) -> LoadedState:
+def load_state(
+    catalog: MarketCatalog, db: Engine, paper_keeper: bool = True, keep: int = 0
+) -> LoadedState:
     """The state as of the newest command in ``db``: the newest snapshot plus the
-    commands after it (only reads the store)."""
-    loaded = LoadedState(TradingState(catalog), 0, 0)
+    commands after it (only reads the store); the outcomes of the last ``keep`` of them
+    are kept in `LoadedState.recent`."""
+    loaded = LoadedState(TradingState(catalog), 0, 0, deque(maxlen=keep))
     loaded.state.paper_keeper = paper_keeper
     with Session(db) as session:
         snapshot = load_snapshot(session)
@@ -83,8 +89,11 @@ def load_state(catalog: MarketCatalog, db: Engine, paper_keeper: bool = True) ->
             .order_by(col(Command.id))
         )
         for row in rows:
-            loaded.state.apply(decode(row.kind, row.payload), row.at_ms)
+            command = decode(row.kind, row.payload)
+            outcome = loaded.state.apply(command, row.at_ms)
             loaded.last_command_id = row.id
+            if keep:
+                loaded.recent.append((row.id, command, outcome))
     return loaded
 
 
@@ -106,6 +115,10 @@ class TradingUnavailable(RuntimeError):
 
 class TradingService:
     """Runs commands against the trading state and makes them durable."""
+
+    RECENT_OUTCOMES = 0
+    """Outcomes of commands applied from the log that `recent` keeps (see the engines of
+    a deployment of several)."""
 
     def __init__(self, catalog: MarketCatalog, db: Engine, clock: Clock) -> None:
         self.state = TradingState(catalog)
@@ -131,6 +144,9 @@ class TradingService:
         """The id of the newest command in the log (applied to the state)."""
         self.snapshot_command_id = 0
         """The command id of the newest snapshot (0: none)."""
+        self.recent: deque[tuple[int, TradingCommand, Outcome]] = deque(maxlen=self.RECENT_OUTCOMES)
+        """The last commands applied from the log (at start, or another process's), with
+        their outcomes."""
         with Session(db) as session:
             sync_markets(session, catalog)
             session.commit()
@@ -148,10 +164,11 @@ class TradingService:
         ``paper_keeper`` the liquidation keeper gets no paper money (on-chain settlement).
         ``options`` go to the constructor of a subclass."""
         service = cls(catalog, db, clock, **options)
-        loaded = load_state(catalog, db, paper_keeper)
+        loaded = load_state(catalog, db, paper_keeper, keep=cls.RECENT_OUTCOMES)
         service.state = loaded.state
         service.snapshot_command_id = loaded.snapshot_command_id
         service.last_command_id = loaded.last_command_id
+        service.recent.extend(loaded.recent)
         with Session(db) as session:
             # the log may have changed parameters or halted markets since the catalog file
             sync_markets(session, service.state.catalog, service.state.halted)
@@ -292,11 +309,7 @@ class TradingService:
         self.committed_commands += len(batch)
         for item, command_id in zip(batch, ids, strict=True):
             self.last_command_id = command_id
-            for listener in self._listeners:
-                try:
-                    listener(item.command, item.outcome)
-                except Exception:
-                    log.exception("a commit listener failed on command %s", command_id)
+            self.notify(item.command, item.outcome)
             if item.committed is not None and not item.committed.done():
                 item.committed.set_result(None)
 
@@ -343,6 +356,15 @@ class TradingService:
     def trades_after(self, pubkey: str, cursor: int, limit: int) -> tuple[int | None, list[Trade]]:
         """The user's id and committed trades with id above ``cursor``, oldest first."""
         return trades_after(self._db, pubkey, cursor, limit)
+
+    def notify(self, command: TradingCommand, outcome: Outcome) -> None:
+        """Tell the commit listeners about a committed command (an engine also tells them
+        again about the commands a failed one committed and never published)."""
+        for listener in self._listeners:
+            try:
+                listener(command, outcome)
+            except Exception:
+                log.exception("a commit listener failed on a %s command", kind_of(command))
 
     def on_commit(self, listener: CommitListener) -> None:
         """Call ``listener(command, outcome)`` after every committed command (publishing)."""

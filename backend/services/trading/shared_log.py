@@ -63,6 +63,8 @@ class LeaseLost(TradingUnavailable):
 class SharedLogTrading(TradingService):
     """`TradingService` for one of several engine processes over a shared log."""
 
+    RECENT_OUTCOMES = 10_000
+
     def __init__(self, catalog: MarketCatalog, db: Engine, clock: Clock, owner: str) -> None:
         super().__init__(catalog, db, clock)
         self.owner = owner
@@ -90,7 +92,12 @@ class SharedLogTrading(TradingService):
     def _after_commit(self, batch: list[_Waiting], ids: list[int]) -> None:
         logged = [
             LoggedCommand(
-                command_id, kind_of(item.command), item.payload, item.now_ms, item.request_id
+                command_id,
+                kind_of(item.command),
+                item.payload,
+                item.now_ms,
+                item.request_id,
+                lane_of(item.command),
             )
             for item, command_id in zip(batch, ids, strict=True)
         ]
@@ -117,6 +124,7 @@ class SharedLogTrading(TradingService):
             command = decode(kind, payload)
             outcome = self.state.apply(command, at_ms)
             self.last_command_id = command_id
+            self.recent.append((command_id, command, outcome))
             for listener in self._foreign_listeners:
                 listener(command_id, command, outcome)
         self.foreign_commands += len(rows)
