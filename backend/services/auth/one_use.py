@@ -8,11 +8,12 @@ token works wherever the client's next request lands. Taking is atomic in both (
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING, Protocol
 
 from backend.services.cluster.bus import PREFIX
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis  # only a deployment of several needs the driver
 
 
 class OneUseStore(Protocol):

@@ -14,9 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
-
-from redis.asyncio import Redis
+from typing import TYPE_CHECKING, Any
 
 from backend.services.cluster.bus import (
     HISTORY_LENGTH,
@@ -29,6 +27,9 @@ from backend.services.cluster.bus import (
     topic_name,
 )
 from backend.services.trading.commands import ACCOUNTS_LANE
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis  # only a deployment of several needs the driver
 
 _SCRIPT = """
 local prefix = ARGV[1]
