@@ -42,6 +42,9 @@ _RELEASE = text(
     WHERE name = ANY(:names) AND owner = :owner
     """
 )
+_LIVE = text(
+    "SELECT count(*) FROM leases WHERE name LIKE :prefix AND expires_at > clock_timestamp()"
+)
 _ALL = text("SELECT name, owner, epoch, expires_at, expires_at > clock_timestamp() FROM leases")
 
 
@@ -76,6 +79,12 @@ def release(session: Session, names: Iterable[str], owner: str) -> None:
     """Let ``owner``'s leases among ``names`` run out now (a clean shutdown hands them
     over at once). The caller commits."""
     session.execute(_RELEASE, {"names": sorted(set(names)), "owner": owner})
+
+
+def live(session: Session, prefix: str) -> int:
+    """How many leases named ``prefix...`` have not run out."""
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return int(session.execute(_LIVE, {"prefix": pattern}).scalar_one())
 
 
 def leases(session: Session) -> list[LeaseState]:

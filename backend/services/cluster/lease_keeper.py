@@ -1,23 +1,35 @@
-"""Keeps an engine's market leases: renews the ones it holds and takes any that ran out
-(the owner died or stopped), several times per lease period."""
+"""Keeps an engine's market leases: renews the ones it holds, takes the ones that ran
+out (their owner died or stopped), and shares the markets with the other live engines,
+several times per lease period.
+
+Each engine also holds a presence lease (``engine:<name>``), so the engines know how many
+of them are alive. An engine holds at most its fair share of the markets it may own
+(rounded up): a new engine gets markets handed over by the others, and when an engine
+stops or dies, the others take its markets back. An engine hands a market over in two
+steps: it stops carrying out the market's commands at once, and lets the lease go at its
+next step, once the market's last results have been sent.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from backend.services.trading.shared_log import SharedLogTrading
-from backend.store.leases import claim, release
+from backend.store.leases import claim, live, release
 
 log = logging.getLogger("quantdesk.cluster")
 
 RENEWALS_PER_TTL = 4
 """How often a lease is renewed (and a free one looked for) per lease period."""
+PRESENCE = "engine:"
+"""The prefix of the engines' presence leases."""
 
 
 class LeaseKeeper:
@@ -35,21 +47,44 @@ class LeaseKeeper:
         self.ttl_s = ttl_s
         self.on_gained = on_gained
         """Told of the lanes just taken (after the state caught up with the log)."""
+        self._handing_over: set[str] = set()
+        """Markets no longer carried out here whose leases go at the next step."""
 
     def step(self) -> None:
-        """Renew the held leases and take the free ones; catch up with the log first when
-        a lane is gained, so that its first command applies to the current state."""
+        """Renew the held leases, hand over what exceeds this engine's share, and take
+        free markets up to it; catch up with the log first when a lane is gained, so that
+        its first command applies to the current state."""
+        owner = self.trading.owner
         with Session(self.trading.database) as session:
-            held = {m for m in self.markets if claim(session, m, self.trading.owner, self.ttl_s)}
+            claim(session, PRESENCE + owner, owner, self.ttl_s)
+            engines = max(1, live(session, PRESENCE))
+            share = math.ceil(len(self.markets) / engines)
+            released, self._handing_over = self._handing_over, set()
+            if released:
+                release(session, released, owner)
+            held: set[str] = set()
+            for market in self.markets:
+                if market in released:
+                    continue  # for another engine to take
+                keep = market in self.trading.lanes
+                if (keep or len(held) < share) and claim(session, market, owner, self.ttl_s):
+                    held.add(market)
             session.commit()
+        excess = sorted(held)[share:]
+        if excess:
+            log.info("%s hands over %s (its share is %d)", owner, ", ".join(excess), share)
+            held -= set(excess)
+            self._handing_over = set(excess)
         gained, lost = held - self.trading.lanes, self.trading.lanes - held
         if lost:
-            log.warning("lease lost for %s", ", ".join(sorted(lost)))
             self.trading.lanes -= lost
+            gone = lost - self._handing_over
+            if gone:
+                log.warning("lease lost for %s", ", ".join(sorted(gone)))
         if gained:
             self.trading.catch_up()
             self.trading.lanes |= gained
-            log.info("%s now owns %s", self.trading.owner, ", ".join(sorted(gained)))
+            log.info("%s now owns %s", owner, ", ".join(sorted(gained)))
             if self.on_gained is not None:
                 self.on_gained(gained)
 
@@ -57,7 +92,11 @@ class LeaseKeeper:
         """Hand every lease over at once (a clean shutdown)."""
         lanes, self.trading.lanes = set(self.trading.lanes), set()
         with Session(self.trading.database) as session:
-            release(session, lanes, self.trading.owner)
+            release(
+                session,
+                lanes | self._handing_over | {PRESENCE + self.trading.owner},
+                self.trading.owner,
+            )
             session.commit()
 
     async def run(self, stop: asyncio.Event) -> None:
