@@ -1,12 +1,14 @@
 """The one WebSocket to the backend's `/ws`: subscriptions that survive reconnects,
 sequence checks per subscription, and the round-trip latency.
 
-After a drop the socket reconnects with jittered backoff, authenticates again and
-re-subscribes to everything (each subscription starts again from a snapshot where the
-channel has one). A message whose `seq` does not follow the last one of its subscription
-is a gap: that subscription is re-made so that a fresh snapshot replaces what was
-missed. Book deltas are checked by the book itself (their `prev_seq`); the caller asks
-for a re-snapshot with `resubscribe`.
+After a drop the socket reconnects with jittered backoff (to the same server, or through
+a load balancer to another gateway of the deployment), authenticates again and
+re-subscribes to everything: each subscription resumes from the last `seq` it saw (the
+server sends what was missed), or, where the server no longer has that, starts again
+from a snapshot where the channel has one. A message whose `seq` does not follow the
+last one of its subscription is a gap: that subscription is re-made so that a fresh
+snapshot replaces what was missed. Book deltas are checked by the book itself (their
+`prev_seq`); the caller asks for a re-snapshot with `resubscribe`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ Subscription = tuple[str, str | None, str | None]
 """(channel, market or None for private channels, candle interval or None)."""
 
 PRIVATE = frozenset({"orders", "fills", "positions", "account", "alerts"})
+SNAPSHOT_ONLY = frozenset({"book", "candles"})
+"""Channels that always start from a snapshot (the server does not resume them)."""
 PING_EVERY_S = 2.0
 
 
@@ -68,6 +72,8 @@ class StreamClient:
         self.gaps = 0
         """Sequence gaps seen (each answered by a re-snapshot)."""
         self.connects = 0
+        self.resumed = 0
+        """Subscriptions the server resumed from their last number after a reconnect."""
         self._seq: dict[Subscription, int] = {}
         self._socket: ClientConnection | None = None
         self._ping_sent: float | None = None
@@ -105,9 +111,17 @@ class StreamClient:
             answer = json.loads(await socket.recv())
             if answer.get("type") != "ack":
                 raise WebSocketException(f"authentication refused: {answer.get('message')}")
-        self._seq.clear()
+        # resume where a number is known; the others start from a snapshot
+        self._seq = {
+            subscription: seq
+            for subscription, seq in self._seq.items()
+            if subscription in self.subscriptions and subscription[0] not in SNAPSHOT_ONLY
+        }
         for subscription in sorted(self.subscriptions, key=repr):
-            await socket.send(json.dumps(_op("subscribe", subscription)))
+            op = _op("subscribe", subscription)
+            if subscription in self._seq:
+                op["since"] = self._seq[subscription]
+            await socket.send(json.dumps(op))
         self._socket = socket
         self.connects += 1
         self.backoff.reset()
@@ -138,6 +152,9 @@ class StreamClient:
             if not answer.done():
                 answer.set_result(message)
             return
+        if kind == "ack" and message.get("op") == "subscribe" and "resumed" in message:
+            self._resume_answered(message)
+            return
         subscription = subscription_of(message)
         if subscription is None:
             if kind == "error":
@@ -151,6 +168,17 @@ class StreamClient:
         except Exception:  # one bad message must not end the stream
             log.exception("a %s message could not be applied; re-subscribing", subscription[0])
             self.resubscribe(subscription)
+
+    def _resume_answered(self, ack: dict) -> None:
+        """A resumed subscription goes on counting; one the server could not resume
+        starts its count again with its next message."""
+        channel = ack.get("channel")
+        market = None if channel in PRIVATE else ack.get("market")
+        subscription = (channel, market, ack.get("interval"))
+        if ack["resumed"]:
+            self.resumed += 1
+        else:
+            self._seq.pop(subscription, None)
 
     def _in_sequence(self, subscription: Subscription, message: dict) -> bool:
         """Whether ``message`` follows the subscription's last one (a snapshot, and the

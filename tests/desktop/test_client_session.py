@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend.domain.fixed_point import PRICE_PRECISION, format_fixed
+from quantdesk_desktop.client.backoff import Backoff
 from quantdesk_desktop.client.embedded import BackendFailed, EmbeddedBackend
 from quantdesk_desktop.client.outcomes import OrderRefusal
 from quantdesk_desktop.client.stream import StreamClient
@@ -132,3 +133,24 @@ async def test_orders_from_panels_are_answered_and_a_retry_cannot_double(client)
     )
     client.cancel_all(MARKET)
     await until(lambda: not store.orders.in_market(MARKET), "every order cancelled")
+
+
+async def test_a_dropped_socket_resumes_the_private_channels_from_their_numbers(client) -> None:
+    stream = client.stream
+    account = ("account", None, None)
+    await until(lambda: stream.connected and account in stream.subscriptions, "the socket")
+    await client.rest.deposit("USDC", "1")
+    await until(lambda: account in stream._seq, "an account message")
+    seen: list[dict] = []
+    deliver = stream.on_message
+    stream.on_message = lambda message, at: (seen.append(message), deliver(message, at))
+    stream.backoff = Backoff(base_s=2.0)  # the client stays away for a second or two
+    last = stream._seq[account]
+    await stream._socket.close()  # the network drops the stream
+    await until(lambda: not stream.connected, "the drop")
+    await client.rest.deposit("USDC", "2")  # while the client is away
+    await until(lambda: stream.connects == 2, "the reconnection")
+    await until(lambda: stream.resumed >= 1, "the resumed subscriptions")
+    await until(lambda: [m for m in seen if m.get("channel") == "account"], "the missed one")
+    missed = [m for m in seen if m.get("channel") == "account"]
+    assert missed[0]["seq"] == last + 1 and stream.gaps == 0

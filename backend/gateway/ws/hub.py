@@ -83,8 +83,11 @@ class Hub:
 
     def _recent(self, topic: Topic, since: int) -> list[str] | None:
         """``topic``'s messages after ``since`` from the kept history; None when it does
-        not reach back that far."""
-        if since >= self.seq(topic):
+        not reach back that far, or ``since`` is ahead of this topic (numbers from a
+        server that has since restarted)."""
+        if since > self.seq(topic):
+            return None
+        if since == self.seq(topic):
             return []
         kept = self._history.get(topic)
         if not kept or kept[0][0] > since + 1:
