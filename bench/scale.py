@@ -24,16 +24,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
-from redis import Redis
-from sqlalchemy import text
 
-from backend.store.database import create_engine_for
 from bench import fanout
 from bench.api import order_bodies, ws_phase
 from bench.engine_workload import percentile
 from bench.live_server import sign_in
 from bench.report import figure
-from tests.cluster.deployment import Deployment, Node
+from tests.cluster.deployment import Deployment, Node, empty_stores
 from tests.pg_server import postgres_server
 from tests.redis_server import redis_server
 
@@ -41,16 +38,6 @@ MARKET = "SOL-PERP"
 GATEWAYS = (1, 2, 4)
 ACCOUNTS = 50
 READY_DEADLINE_S = 60.0
-
-
-def _fresh(database_url: str, redis_url: str) -> None:
-    """Empty the store and Redis between configurations."""
-    engine = create_engine_for(database_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    Redis.from_url(redis_url).flushall()
 
 
 def _wait_for_book(gateway: Node) -> Decimal:
@@ -67,7 +54,7 @@ def measure(
     gateways: int, database_url: str, redis_url: str, rate: float, seconds: float
 ) -> dict[str, float]:
     """One configuration's throughput and fan-out figures."""
-    _fresh(database_url, redis_url)
+    empty_stores(database_url, redis_url)
     with Deployment(database_url, redis_url) as deployment:
         engine = deployment.start("engine", "engine-1")
         engine.wait(lambda h: len(h["markets"]) == 6, "engine owning every market")

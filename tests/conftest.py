@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import Engine, text
 
 from backend.domain.markets import MarketCatalog, load_default_catalog
@@ -33,6 +34,15 @@ def redis_url() -> Iterator[str]:
     """One Redis server for the session (``redis://127.0.0.1:<port>/0``), stopped at the end."""
     with redis_server() as url:
         yield url
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """An asyncio client of the session's Redis, emptied first."""
+    client = Redis.from_url(redis_url, decode_responses=True)
+    await client.flushall()
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

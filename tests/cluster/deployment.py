@@ -13,10 +13,24 @@ import time
 from pathlib import Path
 
 import httpx
+from redis import Redis
+from sqlalchemy import text
 
+from backend.store.database import create_engine_for
 from bench.live_server import free_port
 
 STARTUP_DEADLINE_S = 60.0
+
+
+def empty_stores(database_url: str, redis_url: str) -> None:
+    """Start a deployment from nothing: an empty database schema and an empty Redis."""
+    engine = create_engine_for(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    with Redis.from_url(redis_url) as redis:
+        redis.flushall()
 
 
 class Node:

@@ -14,14 +14,13 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from redis import Redis
 from solders.keypair import Keypair
 from sqlalchemy import text
 from websockets.sync.client import connect
 
 from backend.store.database import create_engine_for
 from bench.live_server import sign_in
-from tests.cluster.deployment import Deployment, Node
+from tests.cluster.deployment import Deployment, Node, empty_stores
 
 MARKETS = 6
 FAILOVER_LIMIT_S = 5.0
@@ -29,12 +28,7 @@ FAILOVER_LIMIT_S = 5.0
 
 @pytest.fixture
 def deployment(postgres_url: str, redis_url: str) -> Iterator[Deployment]:
-    engine = create_engine_for(postgres_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    Redis.from_url(redis_url).flushall()
+    empty_stores(postgres_url, redis_url)
     with Deployment(postgres_url, redis_url) as deployment:
         first = deployment.start("engine", "engine-a")
         first.wait(lambda h: len(h["markets"]) == MARKETS, "engine-a owning every market")

@@ -4,7 +4,6 @@ Redis shared by every gateway and gone after its expiry."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -18,14 +17,6 @@ from backend.services.auth.sessions import SessionIssuer
 
 NOW = 1_790_000_000_000
 SECRET = b"s" * 32
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    await client.flushall()
-    yield client
-    await client.aclose()
 
 
 def _gateway(redis: Redis) -> LoginService:

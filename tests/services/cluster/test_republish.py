@@ -5,7 +5,6 @@ commands whose stream messages were never sent: the next owner of the market sen
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -27,14 +26,6 @@ P = parse_price
 START = 1_790_000_000_000
 MARKET = "SOL-PERP"
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    await client.flushall()
-    yield client
-    await client.aclose()
 
 
 def _engine(
