@@ -32,6 +32,10 @@ log = logging.getLogger("quantdesk.cluster")
 FAILED = 3
 """Exit status of a process whose essential work failed."""
 
+JOBS = ("equity", "market-stats")
+"""Work one engine does for the whole deployment: the equity curve points and the market
+statistics rows (one writer each, whichever engine holds the job's lease)."""
+
 FeedFactory = Callable[..., Any]
 """``(settings, trading, simulator, clock)`` -> the configured price feed, or None."""
 
@@ -67,7 +71,10 @@ async def _engine(
     from backend.services.liquidity.auction_responder import AuctionResponder
     from backend.services.liquidity.flow_agents import FlowTraders
     from backend.services.liquidity.maker_agents import MarketMakerAgents
+    from backend.services.market_data.history import HistoryService
+    from backend.services.market_data.stats import MarketStatsRecorder, MarketTickers
     from backend.services.oracle.simulator import PriceSimulator
+    from backend.services.portfolio.equity_recorder import EquityRecorder
     from backend.services.trading.margin_calls import MarginCallWatch
     from backend.services.trading.shared_log import SharedLogTrading
     from backend.services.trading.snapshots import Snapshotter
@@ -81,14 +88,21 @@ async def _engine(
     trading.on_commit(StreamPublisher(outbox, trading.state, MarginCallWatch(trading.state)))
     node = EngineNode(trading, redis, outbox)
     markets = settings.engine_markets or list(catalog.markets)
-    leases = LeaseKeeper(trading, markets, settings.lease_ttl_s, on_gained=node.gained)
+    leases = LeaseKeeper(trading, markets, settings.lease_ttl_s, on_gained=node.gained, jobs=JOBS)
     simulator = PriceSimulator(list(catalog), seed=settings.simulator_seed)
     simulator.resume_from({m: p.oracle for m, p in trading.state.prices.items()})
     feed = price_feed(settings, trading, simulator, clock)
     if feed is None:
         return 2
     essential = [leases.run, node.run, node.flush_loop]
+    equity = EquityRecorder(
+        trading, clock, settings.equity_interval_s, active=lambda: "equity" in leases.held_jobs
+    )
+    trading.on_foreign(lambda _id, command, outcome: equity.on_commit(command, outcome))
+    tickers = MarketTickers(trading, HistoryService(db), clock)
+    stats = MarketStatsRecorder(tickers, active=lambda: "market-stats" in leases.held_jobs)
     workers = [feed.run, Snapshotter(trading, settings.snapshot_interval_s).run]
+    workers += [equity.run, stats.run]
     if settings.settlement == "local":
         workers += [
             MarketMakerAgents(trading, clock).run,
@@ -123,7 +137,6 @@ async def _gateway(
     from backend.services.auth.one_use import RedisOneUse
     from backend.services.clock import SystemClock
     from backend.services.cluster.replica import ReplicaTrading
-    from backend.services.market_data.stats import MarketStatsRecorder
 
     redis = Redis.from_url(settings.redis_url or "", decode_responses=True)
     clock = SystemClock()
@@ -148,9 +161,8 @@ async def _gateway(
         one_use=lambda kind: RedisOneUse(redis, kind),
     )
     context.demo_capital = settings.demo_usdc * catalog.asset(catalog.quote_asset).precision
-    workers = [MarketStatsRecorder(context.tickers).run] if context.tickers else []
     try:
-        return await _serve(settings, create_app(context), [replica.follow, hub.run], workers)
+        return await _serve(settings, create_app(context), [replica.follow, hub.run], [])
     finally:
         await redis.aclose()
 

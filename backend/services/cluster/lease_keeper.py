@@ -30,6 +30,8 @@ RENEWALS_PER_TTL = 4
 """How often a lease is renewed (and a free one looked for) per lease period."""
 PRESENCE = "engine:"
 """The prefix of the engines' presence leases."""
+JOB = "job:"
+"""The prefix of the leases of work one engine does for the deployment (see ``jobs``)."""
 
 
 class LeaseKeeper:
@@ -41,9 +43,14 @@ class LeaseKeeper:
         markets: list[str],
         ttl_s: float,
         on_gained: Callable[[set[str]], None] | None = None,
+        jobs: tuple[str, ...] = (),
     ) -> None:
         self.trading = trading
         self.markets = sorted(markets)
+        self.jobs = jobs
+        """Work that one engine of the deployment does at a time (``equity``, ...)."""
+        self.held_jobs: set[str] = set()
+        """The jobs this engine holds now."""
         self.ttl_s = ttl_s
         self.on_gained = on_gained
         """Told of the lanes just taken (after the state caught up with the log)."""
@@ -57,6 +64,7 @@ class LeaseKeeper:
         owner = self.trading.owner
         with Session(self.trading.database) as session:
             claim(session, PRESENCE + owner, owner, self.ttl_s)
+            self.held_jobs = {j for j in self.jobs if claim(session, JOB + j, owner, self.ttl_s)}
             engines = max(1, live(session, PRESENCE))
             share = math.ceil(len(self.markets) / engines)
             released, self._handing_over = self._handing_over, set()
@@ -92,12 +100,10 @@ class LeaseKeeper:
         """Hand every lease over at once (a clean shutdown)."""
         lanes, self.trading.lanes = set(self.trading.lanes), set()
         with Session(self.trading.database) as session:
-            release(
-                session,
-                lanes | self._handing_over | {PRESENCE + self.trading.owner},
-                self.trading.owner,
-            )
+            mine = {PRESENCE + self.trading.owner} | {JOB + job for job in self.held_jobs}
+            release(session, lanes | self._handing_over | mine, self.trading.owner)
             session.commit()
+        self.held_jobs = set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Keep the leases until ``stop`` is set, then release them."""

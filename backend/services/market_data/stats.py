@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import copy
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -112,9 +113,16 @@ class MarketTickers:
 class MarketStatsRecorder:
     """Copies every market's ticker into ``market_stats`` every ``interval_s``."""
 
-    def __init__(self, tickers: MarketTickers, interval_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        tickers: MarketTickers,
+        interval_s: float = 10.0,
+        active: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.tickers = tickers
         self.interval_s = interval_s
+        self.active = active
+        """Whether this process records now (one engine of a deployment of several)."""
 
     def record(self) -> None:
         """Write one row per market that has traded in the last day."""
@@ -143,7 +151,9 @@ class MarketStatsRecorder:
         """Record until ``stop`` is set."""
         while not stop.is_set():
             try:
-                self.record()
+                if self.active():
+                    self.tickers.trading.catch_up()
+                    self.record()
             except SQLAlchemyError:  # a failed copy must not stop the server; the next retries
                 log.exception("market statistics not recorded")
             with contextlib.suppress(TimeoutError):

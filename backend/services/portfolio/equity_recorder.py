@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -35,10 +36,18 @@ def charted(account_id: str) -> bool:
 class EquityRecorder:
     """Writes equity snapshots every ``interval_s``, and after each transfer."""
 
-    def __init__(self, trading: TradingService, clock: Clock, interval_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        trading: TradingService,
+        clock: Clock,
+        interval_s: float = 60.0,
+        active: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.trading = trading
         self.clock = clock
         self.interval_s = interval_s
+        self.active = active
+        """Whether this process records now (one engine of a deployment of several)."""
         self.recorded = 0
         """Snapshots written since the start."""
         self._last: dict[str, int] = {}
@@ -46,9 +55,10 @@ class EquityRecorder:
         self._due: set[str] = set()
         """Accounts that made a transfer since the last snapshot of them."""
         self._wake = asyncio.Event()
-        trading.on_commit(self._on_commit)
+        trading.on_commit(self.on_commit)
 
-    def _on_commit(self, command: Command, _outcome: Outcome) -> None:
+    def on_commit(self, command: Command, _outcome: Outcome) -> None:
+        """Note a transfer (its account gets a point at once)."""
         if isinstance(command, Deposit | Withdraw) and charted(command.account):
             self._due.add(command.account)
             self._wake.set()
@@ -99,7 +109,10 @@ class EquityRecorder:
                     self._record_logged(due)
 
     def _record_logged(self, only: set[str] | None) -> None:
+        if not self.active():
+            return
         try:
+            self.trading.catch_up()  # another process's commands too
             self.record(only)
         except SQLAlchemyError:  # a failed round must not stop the server; the next retries
             log.exception("equity snapshots not recorded")

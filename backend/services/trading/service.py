@@ -313,6 +313,10 @@ class TradingService:
             if item.committed is not None and not item.committed.done():
                 item.committed.set_result(None)
 
+    def catch_up(self) -> int:
+        """Apply what other processes committed since (one process: nothing); how many."""
+        return 0
+
     def runs(self, market: str) -> bool:
         """Whether this process carries out ``market``'s own work (prices, quotes,
         ticks): always, unless the log is shared with other engine processes."""

@@ -50,3 +50,25 @@ def test_an_engine_limited_to_some_markets_owns_only_those(catalog: MarketCatalo
     keeper = LeaseKeeper(trading, ["BTC-PERP"], ttl_s=60)
     keeper.step()
     assert trading.lanes == {"BTC-PERP"}
+
+
+def test_each_job_is_done_by_one_engine_and_moves_when_it_stops(catalog: MarketCatalog, db) -> None:
+    jobs = ("equity", "market-stats")
+    first = LeaseKeeper(
+        SharedLogTrading.open(catalog, db, ManualClock(START), owner="engine-a"),
+        list(catalog.markets),
+        ttl_s=60,
+        jobs=jobs,
+    )
+    second = LeaseKeeper(
+        SharedLogTrading.open(catalog, db, ManualClock(START), owner="engine-b"),
+        list(catalog.markets),
+        ttl_s=60,
+        jobs=jobs,
+    )
+    first.step()
+    second.step()
+    assert first.held_jobs == set(jobs) and second.held_jobs == set()
+    first.release_all()
+    second.step()
+    assert second.held_jobs == set(jobs) and first.held_jobs == set()
