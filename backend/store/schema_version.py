@@ -11,7 +11,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-HEAD_REVISION = "0b7d4e6a9c21"
+HEAD_REVISION = "5d2c8e7a1f93"
 """The newest migration's revision; a test checks it against the migrations folder."""
 
 
