@@ -37,6 +37,23 @@ def _engine(
     return trading, EngineNode(trading, redis, outbox)
 
 
+def _market_with_a_seller(
+    catalog: MarketCatalog, db, redis: Redis
+) -> tuple[SharedLogTrading, EngineNode]:
+    """engine-old owning the market, with prices, two funded accounts and a maker's
+    resting sell of 2 at 150."""
+    trading, node = _engine(catalog, db, redis, "engine-old")
+    with Session(db) as session:
+        claim(session, MARKET, "engine-old", ttl_s=60)
+        session.commit()
+    trading.lanes = {MARKET}
+    trading.execute(SetPrices(MARKET, mark=P("150"), oracle=P("150"), last=P("150")))
+    for account in ("alice", "maker"):
+        trading.execute(Deposit(account, "USDC", 10**12))
+    trading.execute(Submit(request("sell", price="150", size="2", account="maker")))
+    return trading, node
+
+
 def _take_over(db, market: str, old: str, new: str) -> None:
     with Session(db) as session:
         claim(session, market, old, ttl_s=0)  # the old owner's lease runs out
@@ -60,15 +77,7 @@ async def _trade_ids(redis: Redis, topic: str) -> list[int]:
 async def test_the_next_owner_sends_what_a_failed_engine_committed_but_never_sent(
     catalog: MarketCatalog, db, redis: Redis, new_owner_starts: str
 ) -> None:
-    old, old_node = _engine(catalog, db, redis, "engine-old")
-    with Session(db) as session:
-        claim(session, MARKET, "engine-old", ttl_s=60)
-        session.commit()
-    old.lanes = {MARKET}
-    old.execute(SetPrices(MARKET, mark=P("150"), oracle=P("150"), last=P("150")))
-    for account in ("alice", "maker"):
-        old.execute(Deposit(account, "USDC", 10**12))
-    old.execute(Submit(request("sell", price="150", size="2", account="maker")))
+    old, old_node = _market_with_a_seller(catalog, db, redis)
     sent = old.execute(Submit(request("buy", type="market", price=None, size="1", account="alice")))
     await old_node.flush()  # everything so far reached Redis
     if new_owner_starts == "before the failure":
@@ -93,15 +102,7 @@ async def test_the_next_owner_sends_what_a_failed_engine_committed_but_never_sen
 async def test_with_nothing_recorded_in_redis_nothing_is_resent(
     catalog: MarketCatalog, db, redis: Redis
 ) -> None:
-    first, _ = _engine(catalog, db, redis, "engine-old")
-    with Session(db) as session:
-        claim(session, MARKET, "engine-old", ttl_s=60)
-        session.commit()
-    first.lanes = {MARKET}
-    first.execute(SetPrices(MARKET, mark=P("150"), oracle=P("150"), last=P("150")))
-    for account in ("alice", "maker"):
-        first.execute(Deposit(account, "USDC", 10**12))
-    first.execute(Submit(request("sell", price="150", size="1", account="maker")))
+    first, _ = _market_with_a_seller(catalog, db, redis)
     first.execute(Submit(request("buy", type="market", price=None, size="1", account="alice")))
     await redis.flushall()  # a Redis that lost its data: what was sent is unknown
     new, new_node = _engine(catalog, db, redis, "engine-new")
