@@ -25,7 +25,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend.domain.engine_events import EngineResult
 from backend.domain.errors import DomainError, RejectCode
@@ -36,7 +36,8 @@ from backend.services.trading.commands import Command as TradingCommand
 from backend.services.trading.commands import Submit, decode, encode, kind_of, lane_of
 from backend.services.trading.service import TradingUnavailable, load_state, trades_after
 from backend.services.trading.state import Outcome
-from backend.store.models import Command, Trade
+from backend.store.command_log import commands_after
+from backend.store.models import Trade
 
 log = logging.getLogger("quantdesk.cluster")
 
@@ -100,10 +101,6 @@ class ReplicaTrading:
     def trades_after(self, pubkey: str, cursor: int, limit: int) -> tuple[int | None, list[Trade]]:
         """The user's id and committed trades with id above ``cursor``, oldest first."""
         return trades_after(self._db, pubkey, cursor, limit)
-
-    def runs(self, market: str) -> bool:
-        """A gateway carries out no market's own work."""
-        return False
 
     async def execute_durably(self, command: TradingCommand) -> Outcome:
         """Send ``command`` to the engine of its lane and return its outcome once it is
@@ -192,11 +189,8 @@ class ReplicaTrading:
     def _fill_from_store(self, before: int | None) -> None:
         """Apply what the store holds after this copy's last command (and before
         ``before``): messages that crossed, or were lost."""
-        query = select(Command).where(col(Command.id) > self.last_command_id)
-        if before is not None:
-            query = query.where(col(Command.id) < before)
         with Session(self._db) as session:
-            rows = session.exec(query.order_by(col(Command.id))).all()
+            rows = commands_after(session, self.last_command_id, before)
         for row in rows:
             self._apply(row.id, row.kind, row.payload, row.at_ms, row.request_id)
 

@@ -18,7 +18,7 @@ from typing import Any, Self
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from backend.domain.markets import MarketCatalog
 from backend.services.clock import Clock
@@ -27,6 +27,7 @@ from backend.services.trading.commands import Tick, decode, encode, kind_of, mar
 from backend.services.trading.projection import UserDirectory, project, sync_markets
 from backend.services.trading.snapshots import load_snapshot, save_snapshot
 from backend.services.trading.state import Outcome, TradingState
+from backend.store.command_log import commands_after
 from backend.store.models import Command, Trade, User
 from backend.store.trade_history import trades_after as user_trades_after
 
@@ -83,12 +84,7 @@ def load_state(
             loaded.snapshot_command_id, loaded.state = snapshot
             loaded.state.paper_keeper = paper_keeper
             loaded.last_command_id = loaded.snapshot_command_id
-        rows = session.exec(
-            select(Command)
-            .where(col(Command.id) > loaded.last_command_id)
-            .order_by(col(Command.id))
-        )
-        for row in rows:
+        for row in commands_after(session, loaded.last_command_id):
             command = decode(row.kind, row.payload)
             outcome = loaded.state.apply(command, row.at_ms)
             loaded.last_command_id = row.id

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend.domain.markets import MarketCatalog
 from backend.services.clock import Clock
@@ -33,18 +33,11 @@ from backend.services.trading.commands import ACCOUNTS_LANE, Tick, decode, kind_
 from backend.services.trading.commands import Command as TradingCommand
 from backend.services.trading.service import TradingService, TradingUnavailable, _Waiting
 from backend.services.trading.state import Outcome
+from backend.store.command_log import commands_after
 from backend.store.leases import hold
-from backend.store.models import Command
 
 LOG_LOCK_KEY = 0x51444C4F47
 """The advisory lock that serialises writers of the command log ("QDLOG")."""
-
-_NEWER = (
-    select(Command.id, Command.kind, Command.payload, Command.at_ms)  # type: ignore[call-overload]
-    .where(col(Command.id) > bindparam("last"))
-    .order_by(col(Command.id))
-)
-"""The commands after a given id, in log order (a Core query: no ORM objects)."""
 
 ForeignListener = Callable[[int, TradingCommand, Outcome], None]
 """Called with each command another process committed, as it is applied here."""
@@ -119,14 +112,14 @@ class SharedLogTrading(TradingService):
             return self._catch_up(session)
 
     def _catch_up(self, session: Session) -> int:
-        rows = session.execute(_NEWER, {"last": self.last_command_id}).all()
-        for command_id, kind, payload, at_ms in rows:
-            command = decode(kind, payload)
-            outcome = self.state.apply(command, at_ms)
-            self.last_command_id = command_id
-            self.recent.append((command_id, command, outcome))
+        rows = commands_after(session, self.last_command_id)
+        for row in rows:
+            command = decode(row.kind, row.payload)
+            outcome = self.state.apply(command, row.at_ms)
+            self.last_command_id = row.id
+            self.recent.append((row.id, command, outcome))
             for listener in self._foreign_listeners:
-                listener(command_id, command, outcome)
+                listener(row.id, command, outcome)
         self.foreign_commands += len(rows)
         return len(rows)
 
