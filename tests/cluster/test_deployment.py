@@ -228,9 +228,9 @@ def test_killing_a_gateway_drops_only_its_sockets_which_resume_on_the_other(
     try:
         placed = [_market_buy(gateway_2, token, f"kill-{i}").json()["order_id"] for i in range(3)]
         doomed.wait(lambda: len(doomed.of("fills")) >= 3, "three fills on gateway-1")
-        last = {c: doomed.of(c)[-1]["seq"] for c in channels}
         gateway_1.kill()
         doomed.wait(lambda: not doomed.open(), "gateway-1's socket to close")
+        last = {c: doomed.of(c)[-1]["seq"] for c in channels}  # what the client last saw
         # the client is away while three more orders fill
         placed += [_market_buy(gateway_2, token, f"away-{i}").json()["order_id"] for i in range(3)]
         resumed = Stream(gateway_2, token, channels, since=last)
