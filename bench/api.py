@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.cpu_steal import StealMeter
 from bench.engine_workload import percentile
 from bench.http_load import HttpPool
 from bench.live_server import LiveServer, mark_price, sign_in
@@ -179,6 +180,8 @@ def measure(rate: float, seconds: float, accounts: int = 50) -> dict[str, dict[s
             ("ws", ws_phase, server.ws_url),
         ):
             bodies = order_bodies(mark, count, name)
+            steal = StealMeter()
+            steal.start()
             latencies, failures, elapsed = asyncio.run(phase(url, tokens, bodies, rate))
             results[name] = {
                 "p50_ms": percentile(sorted(latencies), 0.50),
@@ -186,6 +189,7 @@ def measure(rate: float, seconds: float, accounts: int = 50) -> dict[str, dict[s
                 "orders_per_s": len(latencies) / elapsed,
                 "failures": failures,
                 "orders": count,
+                "steal_pct": steal.percent(),
             }
     return results
 
@@ -200,7 +204,11 @@ def run(argv: list[str]) -> Iterator[dict]:
     common = {"offered_per_s": args.rate, "seconds": args.seconds}
     for transport in ("ws", "rest"):
         figures = results[transport]
-        extra = common | {"orders": figures["orders"], "failures": figures["failures"]}
+        extra = common | {
+            "orders": figures["orders"],
+            "failures": figures["failures"],
+            "cpu_steal_pct": figures["steal_pct"],
+        }
         for quantile in ("p99", "p50"):
             yield figure(
                 "api",

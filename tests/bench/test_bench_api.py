@@ -48,6 +48,7 @@ def test_a_short_run_against_the_server_reports_every_figure() -> None:
     ]
     latencies = records[:4]
     assert all(r["failures"] == 0 and r["orders"] == 40 for r in latencies)
+    assert all(0 <= r["cpu_steal_pct"] <= 100 for r in latencies)  # the host's share
     assert all(0 < r["value"] < 5_000 and r["peer_value"] == 50.0 for r in latencies)
     assert records[0]["value"] >= records[1]["value"]  # p99 >= p50
     assert 20 < records[4]["value"] <= 45 and records[4]["rest_orders_per_s"] > 20
