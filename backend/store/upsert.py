@@ -20,7 +20,8 @@ def upsert(
     `Session.merge`, no row is read first."""
     if not rows:
         return
-    statement = _statement(session.get_bind().dialect.name, model, tuple(rows[0]), tuple(keys))
+    dialect = session.get_bind().dialect.name
+    statement = upsert_statement(dialect, model, tuple(rows[0]), tuple(keys))
     session.execute(statement, list(rows))
 
 
@@ -64,7 +65,7 @@ def _accumulating(
 
 
 @functools.cache
-def _statement(
+def upsert_statement(
     dialect: str, model: type[SQLModel], columns: tuple[str, ...], keys: tuple[str, ...]
 ) -> Any:
     """The upsert statement, built once per table and column set (building it is costly)."""

@@ -4,6 +4,7 @@ none is answered before it is durable."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 from sqlalchemy import Engine, event, text
@@ -31,9 +32,17 @@ def service(catalog: MarketCatalog, db: Engine) -> TradingService:
 
 @pytest.fixture
 def commits(db: Engine) -> list[int]:
-    """One entry per transaction committed on ``db`` from now on."""
+    """One entry per transaction committed on ``db`` from now on (on SQLite as the driver
+    sees it, whether SQLAlchemy's session or the lean writer committed)."""
     seen: list[int] = []
-    event.listen(db, "commit", lambda _connection: seen.append(1))
+    if db.dialect.name == "sqlite":
+
+        def trace(connection: sqlite3.Connection, _record: object, _proxy: object) -> None:
+            connection.set_trace_callback(lambda sql: seen.append(1) if sql == "COMMIT" else None)
+
+        event.listen(db, "checkout", trace)
+    else:
+        event.listen(db, "commit", lambda _connection: seen.append(1))
     return seen
 
 

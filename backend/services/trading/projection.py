@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlmodel import Session, select
@@ -51,6 +51,10 @@ class UserDirectory:
             session.flush()
         self._ids[pubkey] = user.id
         return user.id
+
+    def known(self, pubkey: str) -> int | None:
+        """The user id of ``pubkey`` if it is cached (no query)."""
+        return self._ids.get(pubkey)
 
     def forget(self) -> None:
         """Drop the cache (after a rolled-back transaction its ids may not exist)."""
@@ -151,17 +155,73 @@ def _project_user_stats(
     accumulate(session, UserStats, rows, ("user_id",), summed)
 
 
-def _project_orders(
-    session: Session, users: UserDirectory, outcomes: Sequence[tuple[Outcome, int]]
-) -> None:
+UserIds = Callable[[str, int], int]
+"""The user id of a public key (first seen at the given time)."""
+
+
+def order_rows(outcomes: Sequence[tuple[Outcome, int]], user_id: UserIds) -> list[dict[str, Any]]:
     """Each changed order's latest row (a later command's change replaces an earlier one)."""
     orders = {
-        order.order_id: _order_values(order, users.id_of(session, order.account, now_ms), now_ms)
+        order.order_id: _order_values(order, user_id(order.account, now_ms), now_ms)
         for outcome, now_ms in outcomes
         for result in outcome.results
         for order in result.changed
     }
-    upsert(session, Order, list(orders.values()), ("id",))
+    return list(orders.values())
+
+
+def account_rows(
+    state: TradingState, outcomes: Sequence[tuple[Outcome, int]], user_id: UserIds
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The balance rows and the position rows of every account touched, as they are now."""
+    now_ms = outcomes[-1][1] if outcomes else 0
+    touched = sorted({pubkey for outcome, _ in outcomes for pubkey in outcome.accounts})
+    balances, positions = [], []
+    for pubkey in touched:
+        account = state.ledger.account(pubkey)
+        user = user_id(pubkey, now_ms)
+        for asset, amount in account.balances.items():
+            balances.append(
+                {"user_id": user, "asset": asset, "amount": amount, "updated_at_ms": now_ms}
+            )
+        for position in account.positions.values():
+            positions.append(
+                {
+                    "user_id": user,
+                    "market": position.market,
+                    "base": position.base,
+                    "quote_entry": position.quote_entry,
+                    "last_funding_index": position.last_funding_index,
+                    "updated_at_ms": now_ms,
+                }
+            )
+    return balances, positions
+
+
+def only_orders_and_accounts(outcome: Outcome) -> bool:
+    """Whether ``outcome`` changed nothing but orders, balances and positions (no fill,
+    auction, quote, funding, liquidation, transfer, price or market change): its rows are
+    exactly `order_rows` and `account_rows`."""
+    return not (
+        outcome.settlements
+        or outcome.quotes
+        or outcome.funding
+        or outcome.liquidations
+        or outcome.transfers
+        or outcome.oracle_prices
+        or outcome.market_changes
+        or any(
+            r.fills or r.auctions_started or r.auctions_settled or r.auctions_dropped
+            for r in outcome.results
+        )
+    )
+
+
+def _project_orders(
+    session: Session, users: UserDirectory, outcomes: Sequence[tuple[Outcome, int]]
+) -> None:
+    rows = order_rows(outcomes, lambda pubkey, now_ms: users.id_of(session, pubkey, now_ms))
+    upsert(session, Order, rows, ("id",))
 
 
 def _project_fills(session: Session, users: UserDirectory, outcome: Outcome, now_ms: int) -> None:
@@ -362,27 +422,9 @@ def _project_accounts(
     outcomes: Sequence[tuple[Outcome, int]],
 ) -> None:
     """The balances and positions of every account touched, as they are now."""
-    now_ms = outcomes[-1][1] if outcomes else 0
-    touched = sorted({pubkey for outcome, _ in outcomes for pubkey in outcome.accounts})
-    balances, positions = [], []
-    for pubkey in touched:
-        account = state.ledger.account(pubkey)
-        user_id = users.id_of(session, pubkey, now_ms)
-        for asset, amount in account.balances.items():
-            balances.append(
-                {"user_id": user_id, "asset": asset, "amount": amount, "updated_at_ms": now_ms}
-            )
-        for position in account.positions.values():
-            positions.append(
-                {
-                    "user_id": user_id,
-                    "market": position.market,
-                    "base": position.base,
-                    "quote_entry": position.quote_entry,
-                    "last_funding_index": position.last_funding_index,
-                    "updated_at_ms": now_ms,
-                }
-            )
+    balances, positions = account_rows(
+        state, outcomes, lambda pubkey, now_ms: users.id_of(session, pubkey, now_ms)
+    )
     upsert(session, UserBalance, balances, ("user_id", "asset"))
     upsert(session, Position, positions, ("user_id", "market"))
 

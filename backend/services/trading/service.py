@@ -14,7 +14,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,11 +24,19 @@ from backend.domain.markets import MarketCatalog
 from backend.services.clock import Clock
 from backend.services.trading.commands import Command as TradingCommand
 from backend.services.trading.commands import Tick, decode, encode, kind_of, market_of
-from backend.services.trading.projection import UserDirectory, project, sync_markets
+from backend.services.trading.projection import (
+    UserDirectory,
+    account_rows,
+    only_orders_and_accounts,
+    order_rows,
+    project,
+    sync_markets,
+)
 from backend.services.trading.snapshots import load_snapshot, save_snapshot
 from backend.services.trading.state import Outcome, TradingState
 from backend.store.command_log import commands_after
-from backend.store.models import Command, Trade, User
+from backend.store.lean_writer import LeanWriter, StoreWriteError
+from backend.store.models import Command, Order, Position, Trade, User, UserBalance
 from backend.store.trade_history import trades_after as user_trades_after
 
 log = logging.getLogger("quantdesk.trading")
@@ -116,11 +124,16 @@ class TradingService:
     """Outcomes of commands applied from the log that `recent` keeps (see the engines of
     a deployment of several)."""
 
+    LEAN_COMMITS: ClassVar[bool] = True
+    """Whether group commits that change only orders, balances and positions go through
+    the `LeanWriter` on SQLite (a subclass whose commit hooks need the session says no)."""
+
     def __init__(self, catalog: MarketCatalog, db: Engine, clock: Clock) -> None:
         self.state = TradingState(catalog)
         self._db = db
         self._clock = clock
         self._users = UserDirectory()
+        self._lean = LeanWriter(db) if self.LEAN_COMMITS and db.dialect.name == "sqlite" else None
         self._failed = False
         self._listeners: list[CommitListener] = []
         self._waiting: list[_Waiting] = []
@@ -268,24 +281,26 @@ class TradingService:
         if not batch:
             self._nothing_to_commit()
             return
+        rows = [
+            {
+                "kind": kind_of(item.command),
+                "market": market_of(item.command),
+                "payload": item.payload,
+                "at_ms": item.now_ms,
+                "request_id": item.request_id,
+            }
+            for item in batch
+        ]
+        outcomes = [(item.outcome, item.now_ms) for item in batch]
         try:
-            with self._commit_session() as session:
-                rows = [
-                    {
-                        "kind": kind_of(item.command),
-                        "market": market_of(item.command),
-                        "payload": item.payload,
-                        "at_ms": item.now_ms,
-                        "request_id": item.request_id,
-                    }
-                    for item in batch
-                ]
-                ids = list(session.execute(_APPEND_COMMANDS, rows).scalars())
-                outcomes = [(item.outcome, item.now_ms) for item in batch]
-                project(session, self._users, self.state, outcomes)
-                self._before_commit(session, batch)
-                session.commit()
-        except (SQLAlchemyError, TradingUnavailable) as error:
+            ids = self._write_lean(rows, outcomes)
+            if ids is None:
+                with self._commit_session() as session:
+                    ids = list(session.execute(_APPEND_COMMANDS, rows).scalars())
+                    project(session, self._users, self.state, outcomes)
+                    self._before_commit(session, batch)
+                    session.commit()
+        except (SQLAlchemyError, StoreWriteError, TradingUnavailable) as error:
             self._failed = True
             self._users.forget()
             log.critical("commit failed; trading stopped until restart", exc_info=error)
@@ -308,6 +323,38 @@ class TradingService:
             self.notify(item.command, item.outcome)
             if item.committed is not None and not item.committed.done():
                 item.committed.set_result(None)
+
+    def _write_lean(
+        self, rows: list[dict[str, Any]], outcomes: list[tuple[Outcome, int]]
+    ) -> list[int] | None:
+        """Commit the group through the `LeanWriter` when it can take it (only orders,
+        balances and positions changed, every account already has its user row): the
+        new commands' ids, or None for the general path."""
+        if self._lean is None or not all(only_orders_and_accounts(o) for o, _ in outcomes):
+            return None
+        pubkeys = {pubkey for outcome, _ in outcomes for pubkey in outcome.accounts}
+        pubkeys.update(
+            order.account for outcome, _ in outcomes for r in outcome.results for order in r.changed
+        )
+        user_ids: dict[str, int] = {}
+        for pubkey in pubkeys:
+            known = self._users.known(pubkey)
+            if known is None:
+                return None  # a new user: its row is added on the general path
+            user_ids[pubkey] = known
+
+        def user_id(pubkey: str, _now_ms: int) -> int:
+            return user_ids[pubkey]
+
+        balances, positions = account_rows(self.state, outcomes, user_id)
+        return self._lean.write(
+            rows,
+            [
+                (Order, ("id",), order_rows(outcomes, user_id)),
+                (UserBalance, ("user_id", "asset"), balances),
+                (Position, ("user_id", "market"), positions),
+            ],
+        )
 
     def catch_up(self) -> int:
         """Apply what other processes committed since (one process: nothing); how many."""

@@ -57,6 +57,7 @@ class SharedLogTrading(TradingService):
     """`TradingService` for one of several engine processes over a shared log."""
 
     RECENT_OUTCOMES = 10_000
+    LEAN_COMMITS = False  # each group commit holds the log lock's session and checks leases
 
     def __init__(self, catalog: MarketCatalog, db: Engine, clock: Clock, owner: str) -> None:
         super().__init__(catalog, db, clock)
