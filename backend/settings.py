@@ -38,7 +38,7 @@ class BackendSettings(BaseSettings):
     """Private requests and socket orders per second per account (average)."""
     private_burst: int = Field(default=100, ge=1)
     log_level: str = "info"
-    commit_interval_ms: float = Field(default=2.0, ge=0, le=100)
+    commit_interval_ms: float = Field(default=4.0, ge=0, le=100)
     """The shortest time between two group commits of orders: under load, orders wait up
     to this long to share a transaction (one write instead of many); a quiet server
     commits at once."""
