@@ -2,7 +2,7 @@
 
 Most commands a busy server commits change nothing but orders, balances and positions
 (an order placed or cancelled, a maker's requote). For a group of three such commands
-SQLAlchemy's session, connection and statement machinery cost about four times what
+SQLAlchemy's session, connection and statement machinery cost about three times what
 SQLite itself spends. This writer runs the same statements, compiled once by SQLAlchemy
 with the same column types, on a driver connection from the engine's pool: BEGIN, the
 command log's rows (their ids back through RETURNING), the upserts, COMMIT.
