@@ -231,6 +231,7 @@ def check_order(
     reserved: int = 0,
 ) -> PreTradeResult:
     """Would filling ``size`` at ``fill_price`` (paying ``fee``) breach initial margin?
+    The answer with the account's figures before and after (an order ticket's preview).
 
     ``reserved`` is initial margin already held for the account's other resting orders.
     A trade that leaves the account with less initial requirement than before and does not
@@ -242,29 +243,67 @@ def check_order(
     """
     _check_order_input(catalog, market, size, fill_price)
     before = risk_view(account, catalog, prices)
+    preview, after = _after_fill(account, catalog, prices, market, side, size, fill_price, fee)
+    liq_after = liquidation_price(preview, catalog, prices, market)
+    reason = _refusal(before, after, reserved)
+    if reason is None:
+        return PreTradeResult(True, before, after, liq_after)
+    return PreTradeResult(False, before, after, liq_after, RejectCode.INSUFFICIENT_MARGIN, reason)
+
+
+def margin_refusal(
+    account: Account,
+    catalog: MarketCatalog,
+    prices: Prices,
+    market: str,
+    side: Side,
+    size: int,
+    fill_price: int,
+    fee: int,
+    reserved: int = 0,
+) -> str | None:
+    """`check_order`'s answer alone: why the fill would breach initial margin, or None
+    when it may go ahead. The engine's check of every order: the figures before the fill
+    are computed only when the answer needs them, and no liquidation price."""
+    _check_order_input(catalog, market, size, fill_price)
+    _, after = _after_fill(account, catalog, prices, market, side, size, fill_price, fee)
+    if after.free_collateral - reserved >= 0:
+        return None
+    return _refusal(risk_view(account, catalog, prices), after, reserved)
+
+
+def _after_fill(
+    account: Account,
+    catalog: MarketCatalog,
+    prices: Prices,
+    market: str,
+    side: Side,
+    size: int,
+    fill_price: int,
+    fee: int,
+) -> tuple[Account, RiskView]:
+    """A copy of ``account`` with the fill applied, and its risk figures."""
     preview = account.copy()
     position = preview.position(market)
     realised, _ = apply_trade(position, side.sign * size, fill_price)
     preview.credit(catalog.quote_asset, realised - fee)
-    after = risk_view(preview, catalog, prices)
-    liq_after = liquidation_price(preview, catalog, prices, market)
+    return preview, risk_view(preview, catalog, prices)
+
+
+def _refusal(before: RiskView, after: RiskView, reserved: int) -> str | None:
+    """Why going from ``before`` to ``after`` breaches initial margin (None: it does not)."""
     if after.free_collateral - reserved >= 0:
-        return PreTradeResult(True, before, after, liq_after)
+        return None
     reduces = (
         after.initial_requirement < before.initial_requirement
         and after.free_collateral >= before.free_collateral
     )
     if reduces:
-        return PreTradeResult(True, before, after, liq_after)
-    return PreTradeResult(
-        False,
-        before,
-        after,
-        liq_after,
-        RejectCode.INSUFFICIENT_MARGIN,
+        return None
+    return (
         "not enough free collateral: this order needs "
         f"{format_fixed(reserved - after.free_collateral, QUOTE_PRECISION)} USDC more "
-        "initial margin",
+        "initial margin"
     )
 
 

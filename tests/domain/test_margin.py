@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backend.domain.account import Account
 from backend.domain.errors import OrderRejected, RejectCode
@@ -13,6 +15,7 @@ from backend.domain.margin import (
     check_order,
     health,
     liquidation_price,
+    margin_refusal,
     max_withdrawal,
     risk_view,
 )
@@ -220,3 +223,32 @@ def test_max_withdrawal_of_nothing_held_is_zero(catalog: MarketCatalog) -> None:
     broke = _long_sol(usdc=100)
     below = {"SOL-PERP": MarketPrices(P("145"), P("145"))}
     assert max_withdrawal(broke, catalog, below, "USDC") == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    usdc=st.integers(0, 3_000),
+    held=st.integers(-40, 40),
+    side=st.sampled_from([Side.BUY, Side.SELL]),
+    size=st.integers(1, 60),
+    price=st.integers(100, 200),
+    mark=st.integers(100, 200),
+    reserved=st.integers(0, 500),
+)
+def test_the_engines_check_answers_as_the_ticket_preview_does(
+    catalog: MarketCatalog,
+    usdc: int,
+    held: int,
+    side: Side,
+    size: int,
+    price: int,
+    mark: int,
+    reserved: int,
+) -> None:
+    account = Account("erin", {"USDC": usdc * USDC})
+    if held:
+        apply_trade(account.position("SOL-PERP"), B(str(held)), P("150"))
+    prices = dict(PRICES, **{"SOL-PERP": MarketPrices(P(str(mark)), P(str(mark)))})
+    args = (account, catalog, prices, "SOL-PERP", side, B(str(size)), P(str(price)), 0)
+    full = check_order(*args, reserved * USDC)
+    assert margin_refusal(*args, reserved * USDC) == (None if full.allowed else full.reason)

@@ -20,7 +20,7 @@ from backend.domain.fixed_point import (
 )
 from backend.domain.ledger import FillSettlement, Ledger
 from backend.domain.liquidation import LiquidationResult
-from backend.domain.margin import MarketPrices, check_order, open_order_requirement
+from backend.domain.margin import MarketPrices, margin_refusal, open_order_requirement
 from backend.domain.markets import MarketCatalog, MarketSpecError, adjust_market
 from backend.domain.matching_engine import MatchingEngine
 from backend.domain.orders import OrderRequest, OrderType, Side
@@ -408,7 +408,7 @@ class TradingState:
         fee = fee_for(quote_value_ceil(price, size), fee_ratio)
         # a refused order must not even open an empty account: look, don't create
         account = self.ledger.accounts.get(account_id) or Account(account_id)
-        check = check_order(
+        refusal = margin_refusal(
             account,
             self.catalog,
             self.prices,
@@ -419,8 +419,8 @@ class TradingState:
             fee,
             self.reserved_margin(account_id),
         )
-        if not check.allowed:
-            raise OrderRejected(RejectCode.INSUFFICIENT_MARGIN, check.reason or "", "size")
+        if refusal is not None:
+            raise OrderRejected(RejectCode.INSUFFICIENT_MARGIN, refusal, "size")
 
 
 MARK_BAND = 10_000
