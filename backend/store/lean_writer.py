@@ -13,6 +13,7 @@ PostgreSQL store keeps the general path.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -49,11 +50,11 @@ class _Statement:
 
     def parameters(self, row: dict[str, Any]) -> tuple[Any, ...]:
         """``row``'s values in the statement's order, as the column types write them."""
-        return tuple(
-            value if process is None or value is None else process(value)
-            for name, process in self._plan
-            for value in (row[name],)
-        )
+        values = []
+        for name, process in self._plan:
+            value = row[name]
+            values.append(value if process is None or value is None else process(value))
+        return tuple(values)
 
 
 class LeanWriter:
@@ -86,7 +87,8 @@ class LeanWriter:
                         cursor.executemany(statement.sql, map(statement.parameters, rows))
                 connection.commit()
             except BaseException:
-                connection.rollback()
+                with contextlib.suppress(sqlite3.Error):  # the write's own error is the one to see
+                    connection.rollback()
                 raise
             finally:
                 cursor.close()
