@@ -137,6 +137,18 @@ async def test_a_restart_after_lean_commits_rebuilds_the_same_state(
             (o.order_id, o.status, o.filled) for o in before.open_orders(account)
         ]
     assert reopened.last_command_id == service.last_command_id
+    # no user id is cached after a restart: the first group takes the general path (which
+    # looks the user up), the next one the lean path
+    session_commits = _session_commits(db)
+    for client_id in ("after-1", "after-2"):
+        order = request("buy", price="120", size="0.1", account="ann", client_order_id=client_id)
+        await reopened.execute_durably(Submit(order))
+    assert len(session_commits) == 1
+    with Session(db) as session:
+        stored = session.execute(
+            text("SELECT client_order_id FROM orders WHERE client_order_id LIKE 'after-%'")
+        ).scalars()
+        assert sorted(stored) == ["after-1", "after-2"]
 
 
 async def test_a_failed_lean_write_keeps_nothing_and_stops_trading(

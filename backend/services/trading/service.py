@@ -112,6 +112,10 @@ def trades_after(
         return user.id, user_trades_after(session, user.id, cursor, limit)
 
 
+class _NewUser(Exception):
+    """An account of a group commit has no user row yet (the general path adds it)."""
+
+
 class TradingUnavailable(RuntimeError):
     """The store failed to commit: memory may be ahead of it, so the service stops
     accepting commands until it is restarted (and replays the log)."""
@@ -332,25 +336,22 @@ class TradingService:
         new commands' ids, or None for the general path."""
         if self._lean is None or not all(only_orders_and_accounts(o) for o, _ in outcomes):
             return None
-        pubkeys = {pubkey for outcome, _ in outcomes for pubkey in outcome.accounts}
-        pubkeys.update(
-            order.account for outcome, _ in outcomes for r in outcome.results for order in r.changed
-        )
-        user_ids: dict[str, int] = {}
-        for pubkey in pubkeys:
-            known = self._users.known(pubkey)
-            if known is None:
-                return None  # a new user: its row is added on the general path
-            user_ids[pubkey] = known
 
         def user_id(pubkey: str, _now_ms: int) -> int:
-            return user_ids[pubkey]
+            known = self._users.known(pubkey)
+            if known is None:
+                raise _NewUser(pubkey)
+            return known
 
-        balances, positions = account_rows(self.state, outcomes, user_id)
+        try:
+            orders = order_rows(outcomes, user_id)
+            balances, positions = account_rows(self.state, outcomes, user_id)
+        except _NewUser:
+            return None  # its user row is added on the general path
         return self._lean.write(
             rows,
             [
-                (Order, ("id",), order_rows(outcomes, user_id)),
+                (Order, ("id",), orders),
                 (UserBalance, ("user_id", "asset"), balances),
                 (Position, ("user_id", "market"), positions),
             ],
